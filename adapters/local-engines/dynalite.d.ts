@@ -1,0 +1,13 @@
+declare module "dynalite" {
+  import type { Server } from "node:http";
+
+  interface DynaliteOptions {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+    maxItemSizeKb?: number;
+    /** LevelDB folder; in memory when absent. */
+    path?: string;
+  }
+  export default function dynalite(options?: DynaliteOptions): Server;
+}

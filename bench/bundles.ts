@@ -1,0 +1,54 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { BUNDLE_OPTIONS, functions } from "../apps/manifest.ts";
+import { table, writeSection } from "./report.ts";
+
+/**
+ * Each function's bundle as infra/ builds it: minified and gzipped size, and import time (median of 20 fresh
+ * `node` processes importing it, minus the median of bare `node`). Goals: < 300 KB minified, < 100 ms import.
+ */
+const RUNS = 20;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+const nodeMs = (args: string[]): number => {
+  const start = process.hrtime.bigint();
+  execFileSync(process.execPath, args, { stdio: "ignore" });
+  return Number(process.hrtime.bigint() - start) / 1e6;
+};
+
+export const run = async (): Promise<void> => {
+  const dir = mkdtempSync(join(tmpdir(), "rendezvous-bundles-"));
+  try {
+    const bare = median(Array.from({ length: RUNS }, () => nodeMs(["-e", "0"])));
+    const rows: Array<Array<string | number>> = [];
+    for (const fn of functions) {
+      const outfile = join(dir, `${fn.name}.mjs`);
+      await build({
+        ...BUNDLE_OPTIONS,
+        mainFields: [...BUNDLE_OPTIONS.mainFields],
+        entryPoints: [fn.entry],
+        outfile,
+        logLevel: "error",
+      });
+      const code = readFileSync(outfile);
+      const importMs = median(Array.from({ length: RUNS }, () => nodeMs([outfile]))) - bare;
+      const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+      const verdict = code.length < 300 * 1024 && importMs < 100 ? "yes" : "no";
+      rows.push([fn.name, kb(code.length), kb(gzipSync(code).length), importMs.toFixed(1), verdict]);
+    }
+    writeSection(
+      "bundles",
+      `## Function bundles\n\nCommand: \`npm run bench -- bundles\`. esbuild with the manifest's BUNDLE_OPTIONS; import time is the median of ${RUNS} \`node <bundle>\` processes minus bare \`node\` (${bare.toFixed(1)} ms).\n\n${table(["function", "minified KB", "gzipped KB", "import ms", "within goal (<300 KB, <100 ms)"], rows)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
