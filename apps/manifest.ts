@@ -3,8 +3,12 @@
  * (infra/) turns it into a Lambda with exactly those permissions, and the local runtime (apps/local/) into a
  * localhost URL, a timer or a queue poller. Adding a function is one entry here plus its handler.
  *
- * This file imports nothing of the project: infra/ may import it and nothing else.
+ * Each capability keeps its entries in `apps/<capability>/functions.ts` (type-only imports of this file), so the
+ * manifest stays free of runtime code: infra/ imports this file and nothing else of the project.
  */
+import { matchingFunctions } from "./matching/functions.ts";
+import { schedulingFunctions } from "./scheduling/functions.ts";
+import { sessionsFunctions } from "./sessions/functions.ts";
 
 /** What a function may touch, by capability and action. Each maps to IAM statements and environment variables. */
 export const NEEDS = [
@@ -93,7 +97,8 @@ export interface FunctionSpec {
   readonly assets?: ReadonlyArray<{ readonly from: string; readonly to: string }>;
 }
 
-export const functions: readonly FunctionSpec[] = [];
+/** Every function of the platform. */
+export const functions: readonly FunctionSpec[] = [...sessionsFunctions, ...schedulingFunctions, ...matchingFunctions];
 
 const NAME = /^[a-z][a-z0-9-]{1,40}$/;
 const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;

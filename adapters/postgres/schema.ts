@@ -1,5 +1,6 @@
 /**
- * The drizzle schema, one module per context so each can change without touching the others.
- * drizzle-kit reads this file to generate the SQL migrations committed in ./migrations.
+ * The drizzle schema, one module per context so each can change (and migrate) without touching the others.
+ * Table names are unique across contexts: both live in the same database.
  */
-export {};
+export * from "./matching/schema.ts";
+export * from "./scheduling/schema.ts";

@@ -3,6 +3,6 @@ import { defineConfig } from "drizzle-kit";
 // `npm run db:generate` writes a new SQL migration here after a change to schema.ts. Commit it.
 export default defineConfig({
   dialect: "postgresql",
-  schema: "./adapters/postgres/schema.ts",
-  out: "./adapters/postgres/migrations",
+  schema: "./adapters/postgres/matching/schema.ts",
+  out: "./adapters/postgres/matching/migrations",
 });
