@@ -41,6 +41,7 @@ export const SETTINGS = {
   sessionPolicy: "SESSION_POLICY",
   sendTime: "SEND_TIME",
   latePolicy: "LATE_POLICY",
+  leapDayPolicy: "LEAP_DAY_POLICY",
   webhookUrl: "WEBHOOK_URL",
   matchingPolicy: "MATCHING_POLICY",
 } as const;
