@@ -7,6 +7,7 @@
  * manifest stays free of runtime code: infra/ imports this file and nothing else of the project.
  */
 import { matchingFunctions } from "./matching/functions.ts";
+import { platformFunctions } from "./migrator/functions.ts";
 import { schedulingFunctions } from "./scheduling/functions.ts";
 import { sessionsFunctions } from "./sessions/functions.ts";
 
@@ -99,7 +100,12 @@ export interface FunctionSpec {
 }
 
 /** Every function of the platform. */
-export const functions: readonly FunctionSpec[] = [...sessionsFunctions, ...schedulingFunctions, ...matchingFunctions];
+export const functions: readonly FunctionSpec[] = [
+  ...platformFunctions,
+  ...sessionsFunctions,
+  ...schedulingFunctions,
+  ...matchingFunctions,
+];
 
 const NAME = /^[a-z][a-z0-9-]{1,40}$/;
 const RATE = /^rate\((1 (minute|hour|day)|([2-9]|[1-9]\d+) (minutes|hours|days))\)$/;
