@@ -1,0 +1,129 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { verifyWebhook } from "./signature.ts";
+
+/**
+ * A real HTTP webhook endpoint: it verifies every POST with the Standard Webhooks secret and records it. Used by
+ * tests (including scripted failures) and by the local runtime's `GET /_local/webhooks`.
+ *
+ * Scripted answers (`respondWith`, called with the 1-based number of this request) apply to requests that verify; a request that does not verify always gets 401,
+ * as a real receiver would answer. Besides HTTP statuses, `0` holds the request open without answering (a hung
+ * receiver, until the client gives up or the receiver closes) and `-1` drops the connection without a response.
+ */
+export interface ReceivedWebhook {
+  readonly webhook_id: string;
+  readonly verified: boolean;
+  readonly body: unknown;
+  readonly received_at: string;
+  /** What the receiver answered: an HTTP status, 0 for a hang, -1 for a dropped connection. */
+  readonly status: number;
+  /** Why verification failed, when it did. */
+  readonly reason?: string;
+}
+
+export interface WebhookReceiver {
+  readonly url: string;
+  received(): ReadonlyArray<ReceivedWebhook>;
+  respondWith(statuses: number[] | ((count: number) => number)): void;
+  close(): Promise<void>;
+}
+
+export const HANG = 0;
+export const DROP = -1;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+const readBody = (request: IncomingMessage): Promise<string | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    request.on("end", () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+
+const parseBody = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+const flatHeaders = (request: IncomingMessage): Record<string, string | undefined> =>
+  Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]),
+  );
+
+export const startWebhookReceiver = async (options: {
+  secret: string;
+  port?: number;
+  host?: string;
+  clock?: () => Date;
+}): Promise<WebhookReceiver> => {
+  const clock = options.clock ?? (() => new Date());
+  const received: ReceivedWebhook[] = [];
+  let script: (count: number) => number = () => 200;
+
+  const answer = (response: ServerResponse, status: number): void => {
+    if (status === HANG) return;
+    if (status === DROP) {
+      response.socket?.destroy();
+      return;
+    }
+    response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ status }));
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    if (request.method !== "POST") {
+      response.writeHead(405, { allow: "POST" }).end();
+      return;
+    }
+    const text = await readBody(request);
+    if (text === undefined) {
+      response.writeHead(413).end();
+      return;
+    }
+    const now = clock();
+    const headers = flatHeaders(request);
+    const check = verifyWebhook({ secret: options.secret, headers, body: text, nowSeconds: now.getTime() / 1000 });
+    const status = check.ok ? script(received.length + 1) : 401;
+    received.push({
+      webhook_id: headers["webhook-id"] ?? "",
+      verified: check.ok,
+      body: parseBody(text),
+      received_at: now.toISOString(),
+      status,
+      ...(check.ok ? {} : { reason: check.reason }),
+    });
+    answer(response, status);
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(400).end();
+    });
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+
+  return {
+    url: `http://${urlHost}:${port}/webhook`,
+    received: () => [...received],
+    respondWith: (statuses) => {
+      script = typeof statuses === "function" ? statuses : (count) => statuses[count - 1] ?? 200;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+};
