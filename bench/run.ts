@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   bundles: () => import("./bundles.ts"),
+  delivery: () => import("./delivery.ts"),
 };
 
 const wanted = process.argv.slice(2);
