@@ -1,0 +1,65 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import postgres from "postgres";
+import { afterAll, describe, expect, it } from "vitest";
+import { freshDatabase } from "../../adapters/local-engines/testing.ts";
+import { platformFunctions } from "./functions.ts";
+import { bundledMigrationsRoot, runMigrations } from "./handler.ts";
+
+/** A bundle folder as the deploy lays it out: `index.mjs` beside `postgres/<context>/migrations`. */
+const fakeBundle = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), "migrator-"));
+  const migrations = join(dir, "postgres", "scheduling", "migrations");
+  mkdirSync(join(migrations, "meta"), { recursive: true });
+  writeFileSync(
+    join(migrations, "meta", "_journal.json"),
+    JSON.stringify({
+      version: "7",
+      dialect: "postgresql",
+      entries: [{ idx: 0, version: "7", when: 1_700_000_000_000, tag: "0000_probe", breakpoints: true }],
+    }),
+  );
+  writeFileSync(join(migrations, "0000_probe.sql"), "CREATE TABLE migrator_probe (id integer PRIMARY KEY);");
+  return dir;
+};
+
+describe("the migrator", () => {
+  const handles: postgres.Sql[] = [];
+  afterAll(async () => Promise.all(handles.map((sql) => sql.end())));
+
+  it("applies the bundled migrations once, and a second run changes nothing", async () => {
+    const url = await freshDatabase();
+    const bundle = fakeBundle();
+    const root = bundledMigrationsRoot(pathToFileURL(join(bundle, "index.mjs")));
+    expect(root).toBe(`${join(bundle, "postgres")}/`);
+    await expect(runMigrations("test", { DATABASE_URL: url }, root)).resolves.toEqual({ status: "migrated" });
+    await expect(runMigrations("test", { DATABASE_URL: url }, root)).resolves.toEqual({ status: "migrated" });
+    const sql = postgres(url, { max: 1, onnotice: () => {} });
+    handles.push(sql);
+    const applied = await sql`SELECT count(*)::int AS n FROM drizzle.migrations_scheduling`;
+    expect(applied[0]?.n).toBe(1);
+    await expect(sql`SELECT count(*)::int AS n FROM migrator_probe`).resolves.toEqual([{ n: 0 }]);
+  });
+
+  it("applies the committed migrations when run from source (no bundle folder)", async () => {
+    expect(bundledMigrationsRoot()).toBeUndefined();
+    const url = await freshDatabase();
+    await expect(runMigrations("test", { DATABASE_URL: url })).resolves.toEqual({ status: "migrated" });
+  });
+
+  it("fails, naming the variables, when the environment names no database", async () => {
+    await expect(runMigrations("test", {})).rejects.toThrow(/DATABASE_HOST/);
+  });
+
+  it("is listed in the manifest as a deploy-time function that copies every context's migrations", () => {
+    const [migrator] = platformFunctions;
+    expect(migrator?.triggers).toEqual([{ kind: "deploy" }]);
+    expect(migrator?.needs).toEqual(["postgres"]);
+    expect(migrator?.assets?.map((a) => a.from).sort()).toEqual([
+      "adapters/postgres/matching/migrations",
+      "adapters/postgres/scheduling/migrations",
+    ]);
+  });
+});

@@ -1,0 +1,247 @@
+/**
+ * The whole stack from a config and a list of functions: shared resources first, then every manifest function
+ * with its role, triggers and alarms. `bundle` is injected so tests run without esbuild.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { type FunctionSpec, manifestProblems, timeoutOf } from "../apps/manifest.ts";
+import { callsInternet, effectiveNeeds, environmentFor, grantsFor, type SharedResources } from "./access.ts";
+import { Alarms, type WatchedFunction } from "./components/Alarms.ts";
+import { Database } from "./components/Database.ts";
+import { DeliveriesQueue } from "./components/DeliveriesQueue.ts";
+import { FailureQueue } from "./components/FailureQueue.ts";
+import { FunctionUrl } from "./components/FunctionUrl.ts";
+import { LambdaFunction } from "./components/LambdaFunction.ts";
+import { Network } from "./components/Network.ts";
+import { Schedules } from "./components/Schedules.ts";
+import { SessionsTable } from "./components/SessionsTable.ts";
+import { WebhookSecret } from "./components/WebhookSecret.ts";
+import { type StackConfig, StackConfigError } from "./config.ts";
+
+/** A function's deployable code and a digest of it (a changed digest re-runs the deploy-time invocation). */
+export interface Bundle {
+  readonly archive: pulumi.asset.Archive;
+  readonly hash: string;
+}
+export type Bundler = (fn: FunctionSpec) => Bundle;
+
+export interface StackOptions {
+  readonly config: StackConfig;
+  readonly functions: readonly FunctionSpec[];
+  readonly bundle: Bundler;
+  /** Checks entry files; the program passes `existsSync`. @default every entry exists */
+  readonly entryExists?: (entry: string) => boolean;
+}
+
+/** Exactly the keys of API.md "Stack outputs". */
+export interface StackOutputs {
+  readonly stage: string;
+  readonly region: pulumi.Output<string>;
+  readonly urls: Record<string, pulumi.Output<string>>;
+  readonly sessionsTableName: pulumi.Output<string>;
+  readonly deliveriesQueueUrl: pulumi.Output<string>;
+  readonly deliveriesDlqUrl: pulumi.Output<string>;
+  readonly functionNames: Record<string, pulumi.Output<string>>;
+  readonly databaseEndpoint: pulumi.Output<string>;
+  readonly alarmTopicArn: pulumi.Output<string>;
+  readonly dashboardUrl: pulumi.Output<string>;
+}
+
+const checkInputs = ({ config, functions, entryExists }: StackOptions): void => {
+  const problems = manifestProblems(functions, entryExists ?? (() => true));
+  if (problems.length > 0) throw new Error(`the manifest has problems:\n  ${problems.join("\n  ")}`);
+  // A schedule for a function the manifest does not (yet) hold is ignored with a warning, so one stack file serves
+  // while capabilities are added; a schedule for a function that has no schedule trigger is a mistake.
+  const configProblems: string[] = [];
+  for (const name of Object.keys(config.schedules)) {
+    const fn = functions.find((f) => f.name === name);
+    if (!fn) pulumi.log.warn(`rendezvous:schedules: "${name}" is not in the manifest; ignored`);
+    else if (!fn.triggers.some((t) => t.kind === "schedule")) {
+      configProblems.push(`rendezvous:schedules: "${name}" has no schedule trigger in the manifest`);
+    }
+  }
+  if (configProblems.length > 0) throw new StackConfigError(configProblems);
+};
+
+export const buildStack = (options: StackOptions): StackOutputs => {
+  checkInputs(options);
+  const { config, functions, bundle } = options;
+  const prefix = `rendezvous-${config.stage}`;
+  const protect = config.deletionProtection;
+  const region = aws.getRegionOutput().region;
+  const account = aws.getCallerIdentityOutput().accountId;
+  const partition = aws.getPartitionOutput().partition;
+
+  const inVpc = functions.filter((fn) => fn.needs.includes("postgres"));
+  const vpcNeeds = new Set(inVpc.flatMap(effectiveNeeds));
+  const network = new Network(prefix, {
+    interfaceEndpoints: [
+      "secretsmanager",
+      ...(vpcNeeds.has("deliveriesQueue:send") || vpcNeeds.has("deliveriesQueue:consume") ? ["sqs"] : []),
+    ],
+    gatewayEndpoints: vpcNeeds.has("sessionsTable:read") || vpcNeeds.has("sessionsTable:write") ? ["dynamodb"] : [],
+    natGateways: inVpc.some(callsInternet) ? config.natGateways : 0,
+  });
+  const database = new Database(prefix, {
+    vpcId: network.vpcId,
+    subnetIds: network.privateSubnetIds,
+    clientSecurityGroupId: network.functionSecurityGroupId,
+    instanceClass: config.dbInstanceClass,
+    allocatedStorageGb: config.dbAllocatedStorageGb,
+    multiAz: config.dbMultiAz,
+    backupRetentionDays: config.dbBackupRetentionDays,
+    protect,
+  });
+  const sessionsTable = new SessionsTable(`${prefix}-sessions`, {
+    billing: config.dynamoBilling,
+    capacity: config.dynamoCapacity,
+    pointInTimeRecovery: config.pointInTimeRecovery,
+    protect,
+  });
+  const consumers = functions.filter((fn) => fn.triggers.some((t) => t.kind === "queue"));
+  const deliveries = new DeliveriesQueue(`${prefix}-deliveries`, {
+    consumerTimeoutSeconds: Math.max(10, ...consumers.map(timeoutOf)),
+  });
+  const webhookSecret = new WebhookSecret(`${prefix}-webhook`, { recoveryWindowDays: protect ? 7 : 0 });
+  const scheduleDlq = new FailureQueue(`${prefix}-schedules-dlq`, { purpose: "undelivered schedule ticks" });
+  const asyncDlq = new FailureQueue(`${prefix}-async-dlq`, { purpose: "failed asynchronous invocations" });
+
+  const shared: SharedResources = {
+    database: {
+      address: database.address,
+      port: database.port.apply(String),
+      name: database.databaseName,
+      secretArn: database.secretArn,
+    },
+    sessionsTable,
+    deliveriesQueue: deliveries,
+    webhookSecretArn: webhookSecret.arn,
+  };
+  const vpc = {
+    subnetIds: network.privateSubnetIds,
+    subnetArns: network.privateSubnetArns,
+    securityGroupId: network.functionSecurityGroupId,
+    securityGroupArn: network.functionSecurityGroupArn,
+    networkInterfacesArn: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:network-interface/*`,
+  };
+  const corsOrigins: string[] = config.settings.corsOrigins ? JSON.parse(config.settings.corsOrigins) : [];
+
+  // Deploy-time functions (the migrator) run before any function that shares their needs changes.
+  const isDeployTime = (fn: FunctionSpec) => fn.triggers.some((t) => t.kind === "deploy");
+  const deployed = new Map<string, LambdaFunction>();
+  const urls: Record<string, pulumi.Output<string>> = {};
+  const deployRuns: pulumi.Resource[] = [];
+  for (const fn of [...functions.filter(isDeployTime), ...functions.filter((f) => !isDeployTime(f))]) {
+    const scheduled = fn.triggers.some((t) => t.kind === "schedule");
+    const code = bundle(fn);
+    const lambda = new LambdaFunction(
+      `${prefix}-${fn.name}`,
+      {
+        functionName: `${prefix}-${fn.name}`,
+        description: fn.description,
+        code: code.archive,
+        runtime: config.lambdaRuntime,
+        memoryMb: config.lambdaMemoryMb,
+        timeoutSeconds: timeoutOf(fn),
+        ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
+        logRetentionDays: config.logRetentionDays,
+        environment: environmentFor(fn, shared, config.settings),
+        grants: grantsFor(fn, shared),
+        ...(fn.needs.includes("postgres") ? { vpc } : {}),
+        ...(scheduled ? { asyncFailureQueueArn: asyncDlq.arn } : {}),
+      },
+      isDeployTime(fn) || !fn.needs.includes("postgres") ? {} : { dependsOn: deployRuns },
+    );
+    deployed.set(fn.name, lambda);
+    for (const trigger of fn.triggers) {
+      if (trigger.kind === "url") {
+        urls[fn.name] = new FunctionUrl(
+          `${prefix}-${fn.name}`,
+          { functionName: lambda.name, auth: trigger.auth, corsOrigins },
+          { parent: lambda },
+        ).url;
+      } else if (trigger.kind === "queue") {
+        new aws.lambda.EventSourceMapping(
+          `${prefix}-${fn.name}-${trigger.queue}`,
+          {
+            eventSourceArn: deliveries.arn,
+            functionName: lambda.arn,
+            batchSize: trigger.batchSize,
+            functionResponseTypes: ["ReportBatchItemFailures"],
+            scalingConfig: { maximumConcurrency: trigger.maximumConcurrency },
+          },
+          { parent: lambda },
+        );
+      } else if (trigger.kind === "deploy") {
+        deployRuns.push(
+          new aws.lambda.Invocation(
+            `${prefix}-${fn.name}-on-deploy`,
+            {
+              functionName: lambda.name,
+              input: JSON.stringify({ source: "rendezvous.deploy" }),
+              // Re-runs whenever the bundle (code or its assets, e.g. migrations) or the database changes.
+              triggers: { bundle: code.hash, database: database.address },
+            },
+            { parent: lambda },
+          ),
+        );
+      }
+    }
+  }
+
+  const lambdaOf = (name: string): LambdaFunction => {
+    const lambda = deployed.get(name);
+    if (!lambda) throw new Error(`${name}: not deployed`);
+    return lambda;
+  };
+  const scheduledFunctions = functions.flatMap((fn) =>
+    fn.triggers.flatMap((t) =>
+      t.kind === "schedule"
+        ? [{ name: fn.name, functionArn: lambdaOf(fn.name).arn, expression: config.schedules[fn.name] ?? t.expression }]
+        : [],
+    ),
+  );
+  if (scheduledFunctions.length > 0) {
+    new Schedules(`${prefix}-schedules`, {
+      prefix,
+      functions: scheduledFunctions,
+      deadLetterQueueArn: scheduleDlq.arn,
+    });
+  }
+
+  const watched: WatchedFunction[] = functions.map((fn) => ({
+    name: fn.name,
+    functionName: lambdaOf(fn.name).name,
+    errorPolicy: fn.triggers.some((t) => t.kind === "queue")
+      ? "queue"
+      : fn.triggers.some((t) => t.kind === "schedule")
+        ? "scheduled"
+        : "request",
+  }));
+  const alarms = new Alarms(`${prefix}-alarms`, {
+    prefix,
+    region,
+    email: config.alarmEmail,
+    functions: watched,
+    deliveriesQueueName: deliveries.name,
+    deadLetterQueues: [
+      { label: "deliveries-dlq", name: deliveries.dlqName },
+      { label: "schedules-dlq", name: scheduleDlq.name },
+      { label: "async-dlq", name: asyncDlq.name },
+    ],
+    dbInstanceIdentifier: database.instanceIdentifier,
+  });
+
+  return {
+    stage: config.stage,
+    region,
+    urls,
+    sessionsTableName: sessionsTable.name,
+    deliveriesQueueUrl: deliveries.url,
+    deliveriesDlqUrl: deliveries.dlqUrl,
+    functionNames: Object.fromEntries(functions.map((fn) => [fn.name, lambdaOf(fn.name).name])),
+    databaseEndpoint: pulumi.interpolate`${database.address}:${database.port}`,
+    alarmTopicArn: alarms.topicArn,
+    dashboardUrl: alarms.dashboardUrl,
+  };
+};

@@ -1,0 +1,135 @@
+/**
+ * Runs the program under Pulumi's mocks (no CLI, no AWS) and records every resource with its inputs, so tests can
+ * assert on what a `pulumi up` would create. Outputs are resolved to plain JSON.
+ */
+import { readFileSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import type { FunctionSpec } from "../apps/manifest.ts";
+import { parseStackConfig } from "./config.ts";
+import { type Bundler, buildStack } from "./stack.ts";
+
+export const REGION = "eu-west-1";
+export const ACCOUNT = "123456789012";
+
+export interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  // biome-ignore lint/suspicious/noExplicitAny: resource inputs are free-form JSON as the engine would receive them
+  readonly inputs: Record<string, any>;
+}
+
+export interface StackRun {
+  readonly resources: readonly Recorded[];
+  // biome-ignore lint/suspicious/noExplicitAny: resolved outputs are plain JSON
+  readonly outputs: Record<string, any>;
+  ofType(type: string): Recorded[];
+  one(type: string, name: string): Recorded;
+}
+
+/** A stack file's config as the Pulumi engine hands it to a program: strings, with objects and arrays as JSON. */
+export const stackConfig = (stack: string, root = new URL("..", import.meta.url)): Record<string, string> => {
+  const file = parse(readFileSync(new URL(`Pulumi.${stack}.yaml`, root), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  return Object.fromEntries(
+    Object.entries(file.config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
+  );
+};
+
+/** A stand-in bundle: tests that do not check the code skip esbuild (seconds per function). */
+export const fakeBundler: Bundler = (fn) => ({
+  archive: new pulumi.asset.AssetArchive({ "index.mjs": new pulumi.asset.StringAsset(`// ${fn.name}`) }),
+  hash: `hash-of-${fn.name}`,
+});
+
+const service = (type: string): string => type.split(":")[1]?.split("/")[0] ?? "unknown";
+
+/** Fake values for the outputs AWS would compute; never overwrites an input of the same name. */
+const computed = (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> => {
+  const physical = (inputs.name as string | undefined) ?? `${name}-${type.length}`;
+  const arnOf = `arn:aws:${service(type)}:${REGION}:${ACCOUNT}:${type.split(":").pop()?.toLowerCase()}/${physical}`;
+  const base: Record<string, unknown> = { arn: inputs.arn ?? arnOf, name: physical };
+  switch (type) {
+    case "aws:sqs/queue:Queue":
+      return { ...base, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}` };
+    case "aws:lambda/functionUrl:FunctionUrl":
+      return { functionUrl: `https://${name}.lambda-url.${REGION}.on.aws/` };
+    case "aws:rds/instance:Instance":
+      return {
+        ...base,
+        address: `${name}.abc.${REGION}.rds.amazonaws.com`,
+        port: 5432,
+        identifier: name,
+        masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-${name}` }],
+      };
+    case "aws:cloudwatch/dashboard:Dashboard":
+      return { dashboardName: inputs.dashboardName };
+    case "aws:scheduler/schedule:Schedule":
+      return { ...base };
+    default:
+      return base;
+  }
+};
+
+const calls: Record<string, Record<string, unknown>> = {
+  "aws:index/getRegion:getRegion": { region: REGION, name: REGION, id: REGION },
+  "aws:index/getCallerIdentity:getCallerIdentity": { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root` },
+  "aws:index/getPartition:getPartition": { partition: "aws", dnsSuffix: "amazonaws.com" },
+  "aws:index/getAvailabilityZones:getAvailabilityZones": {
+    names: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
+    zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
+  },
+};
+
+// biome-ignore lint/suspicious/noExplicitAny: reaches the SDK's internal RPC tracker, which its typings omit
+const settings = (await import("@pulumi/pulumi/runtime/settings.js" as string)) as any;
+
+/** Sets the mocks and config for `stack`, then runs `program` and waits until every resource is registered. */
+export const underMocks = async (
+  stack: string,
+  config: Record<string, string>,
+  program: () => Record<string, unknown>,
+): Promise<StackRun> => {
+  const resources: Recorded[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: { ...computed(args.type, args.name, args.inputs), ...args.inputs } };
+      },
+      call: (args) => {
+        const result = calls[args.token];
+        if (!result) throw new Error(`no mock for the call ${args.token}`);
+        return result;
+      },
+    },
+    "rendezvous",
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(config);
+  const outputs = await new Promise<Record<string, unknown>>((resolve) =>
+    pulumi.output(program()).apply((value) => resolve(value as Record<string, unknown>)),
+  );
+  await settings.waitForRPCs();
+  return {
+    resources,
+    outputs,
+    ofType: (type) => resources.filter((r) => r.type === type),
+    one: (type, name) => {
+      const found = resources.find((r) => r.type === type && r.name === name);
+      if (!found) throw new Error(`no ${type} named ${name}`);
+      return found;
+    },
+  };
+};
+
+/** The stack as `pulumi up --stack <stack>` would build it, from its Pulumi.<stack>.yaml. */
+export const runStack = (
+  stack: string,
+  functions: readonly FunctionSpec[],
+  config: Record<string, string> = stackConfig(stack),
+  bundle: Bundler = fakeBundler,
+): Promise<StackRun> =>
+  underMocks(stack, config, () => ({ ...buildStack({ config: parseStackConfig(stack, config), functions, bundle }) }));
