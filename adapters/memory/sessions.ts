@@ -21,7 +21,7 @@ export const makeMemorySessionStore = (options: { staleListing?: () => boolean }
         return Effect.void;
       }),
     get: (id) => Effect.sync(() => sessions.get(id)),
-    touch: (id, lastSeenAt) =>
+    touch: ({ id }, lastSeenAt) =>
       Effect.sync(() => {
         const session = sessions.get(id);
         if (session && session.revokedAt === undefined && session.lastSeenAt < lastSeenAt) {

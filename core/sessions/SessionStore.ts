@@ -17,9 +17,9 @@ export class SessionStore extends Context.Service<
       policy: SessionPolicyValues,
     ) => Effect.Effect<void, Conflict | DependencyUnavailable>;
     readonly get: (id: string) => Effect.Effect<StoredSession | undefined, DependencyUnavailable>;
-    /** Moves `last_seen_at` forward (only forward, only on a live, unrevoked session). */
+    /** Moves `last_seen_at` forward (only forward, only on an unrevoked session); a lost race is not an error. */
     readonly touch: (
-      id: string,
+      session: StoredSession,
       lastSeenAt: Date,
       policy: SessionPolicyValues,
     ) => Effect.Effect<void, DependencyUnavailable>;

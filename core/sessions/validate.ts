@@ -49,7 +49,7 @@ export const validateSession = Effect.fn("Sessions.validate")(function* (token: 
   if (reason) return invalid(reason);
 
   const current = needsTouch(session, now, policy) ? { ...session, lastSeenAt: now } : session;
-  if (current !== session) yield* store.touch(session.id, now, policy);
+  if (current !== session) yield* store.touch(session, now, policy);
   const validation: Validation = { valid: true, session: current, idleExpiresAt: idleExpiryOf(current, policy) };
   return validation;
 });

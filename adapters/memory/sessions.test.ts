@@ -1,0 +1,4 @@
+import { sessionStoreContract } from "../dynamodb/sessions-contract.ts";
+import { makeMemorySessionStore } from "./sessions.ts";
+
+sessionStoreContract("memory", async () => makeMemorySessionStore().store);
