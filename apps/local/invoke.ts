@@ -1,0 +1,116 @@
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { type FunctionSpec, timeoutOf } from "../manifest.ts";
+
+/**
+ * Functions run inside the runtime's own process, as Lambda would run them: the handler module is imported once
+ * (module scope = cold start) and each invocation gets an event and a context, a timeout, and the manifest's
+ * reserved concurrency. Each invocation logs one line.
+ */
+export type Handler = (event: unknown, context: LambdaContext) => unknown;
+
+export interface LambdaContext {
+  readonly functionName: string;
+  readonly awsRequestId: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+}
+
+export type Trigger = "url" | "schedule" | "queue" | "deploy";
+
+export type Outcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown };
+
+export const loadHandler = async (root: string, fn: FunctionSpec): Promise<Handler> => {
+  let module: { handler?: unknown };
+  try {
+    module = await import(pathToFileURL(resolve(root, fn.entry)).href);
+  } catch (error) {
+    throw new Error(`function ${fn.name}: loading ${fn.entry} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  if (typeof module.handler !== "function") throw new Error(`function ${fn.name}: ${fn.entry} exports no handler`);
+  return module.handler as Handler;
+};
+
+/** Waits for a free slot when the function has reserved concurrency (the matcher has 1: batches never overlap). */
+const limiter = (limit: number | undefined) => {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (limit !== undefined) {
+      while (running >= limit) await new Promise<void>((wake) => waiting.push(wake));
+    }
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+};
+
+export interface LocalFunction {
+  readonly spec: FunctionSpec;
+  invoke(trigger: Trigger, event: unknown, statusOf?: (outcome: Outcome) => string | number): Promise<Outcome>;
+}
+
+export const makeLocalFunction = (
+  spec: FunctionSpec,
+  handler: Handler,
+  log: (line: string) => void,
+  region: string,
+): LocalFunction => {
+  const limit = limiter(spec.reservedConcurrency);
+  const timeoutMs = timeoutOf(spec) * 1000;
+  const run = async (event: unknown): Promise<Outcome> => {
+    const started = Date.now();
+    const context: LambdaContext = {
+      functionName: spec.name,
+      awsRequestId: randomUUID(),
+      invokedFunctionArn: `arn:aws:lambda:${region}:000000000000:function:${spec.name}`,
+      memoryLimitInMB: "1024",
+      callbackWaitsForEmptyEventLoop: false,
+      getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - started)),
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)), timeoutMs);
+    });
+    try {
+      return { ok: true, result: await Promise.race([Promise.resolve(handler(event, context)), timeout]) };
+    } catch (error) {
+      return { ok: false, error };
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    spec,
+    invoke: (trigger, event, statusOf) =>
+      limit(async () => {
+        const started = performance.now();
+        const outcome = await run(event);
+        const status = statusOf?.(outcome) ?? (outcome.ok ? "ok" : "error");
+        const error = outcome.ok ? {} : { error: errorText(outcome.error) };
+        const duration_ms = Math.round(performance.now() - started);
+        log(
+          JSON.stringify({
+            level: outcome.ok ? "info" : "error",
+            message: "invocation",
+            function: spec.name,
+            trigger,
+            status,
+            duration_ms,
+            ...error,
+          }),
+        );
+        return outcome;
+      }),
+  };
+};
+
+export const errorText = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 300) : String(error).slice(0, 300);

@@ -1,0 +1,55 @@
+import "./quiet-warnings.ts";
+import { functions } from "../manifest.ts";
+import { parseCli, readyTable, USAGE } from "./cli.ts";
+import { startLocalRuntime } from "./runtime.ts";
+
+/**
+ * `npm start`: the whole platform on localhost. Ctrl-C (SIGINT) or SIGTERM stops every engine and server and keeps
+ * the data; a second signal exits at once.
+ */
+const main = async (): Promise<void> => {
+  const started = performance.now();
+  const cli = parseCli(process.argv.slice(2), process.env);
+  if (cli.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const runtime = await startLocalRuntime({
+    ports: cli.ports,
+    fresh: cli.fresh,
+    ...(cli.dataDir ? { dataDir: cli.dataDir } : {}),
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stdout.write(`\n${signal}: stopping (data kept in ${runtime.dataDir})\n`);
+    runtime.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`stop failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  const rows = functions.map((fn) => ({
+    name: fn.name,
+    triggers: fn.triggers,
+    ...(runtime.urls[fn.name] ? { url: runtime.urls[fn.name] } : {}),
+  }));
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(
+    `\n${readyTable(rows, [
+      ["control", runtime.controlUrl],
+      ["webhooks", runtime.outputs.webhookUrl],
+      ["outputs", `${runtime.dataDir}/outputs.json`],
+    ])}\n\nready in ${seconds} s. Ctrl-C stops everything (data kept).\n\n`,
+  );
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

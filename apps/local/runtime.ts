@@ -1,0 +1,164 @@
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startWebhookReceiver } from "../../adapters/webhook/receiver.ts";
+import { newWebhookSecret } from "../../adapters/webhook/signature.ts";
+import { type FunctionSpec, functions as manifestFunctions, type Setting, timeoutOf } from "../manifest.ts";
+import { setClockSource } from "../runtime/clock.ts";
+import { RuntimeClock } from "./clock.ts";
+import { startControlServer } from "./control.ts";
+import { startEngines } from "./engines.ts";
+import { applyEnv, localEnv } from "./env.ts";
+import { makeLocalIdp } from "./idp.ts";
+import { type LocalFunction, loadHandler, makeLocalFunction } from "./invoke.ts";
+import { type LocalOutputs, makeOutputs, queueDepths } from "./outputs.ts";
+import { type PortOptions, type PortPlan, planPorts } from "./port-plan.ts";
+import { startServices } from "./services.ts";
+
+/**
+ * `npm start` as a function: engines, resources, the environment contract, every function of the manifest behind
+ * its triggers, the local identity provider, the webhook receiver and the control routes. `stop()` shuts all of
+ * it down and keeps the data (unless ephemeral).
+ */
+export interface LocalRuntimeOptions {
+  /** @default ".rendezvous" under the project root */
+  readonly dataDir?: string;
+  /** @default base 4400; "free" lets the OS pick every port (tests) */
+  readonly ports?: PortOptions | "free";
+  /** Start from empty data. */
+  readonly fresh?: boolean;
+  /** Tests: fsync off; without a dataDir, a temporary one removed on stop. */
+  readonly ephemeral?: boolean;
+  /** Stack settings (`latePolicy`, `sendTime`, ...) over the process environment. */
+  readonly settings?: Partial<Record<Setting, string>>;
+  /** Origins the function URLs allow. @default CORS_ORIGINS from the environment, else ["*"] */
+  readonly corsOrigins?: readonly string[];
+  /** Where log lines go. @default stdout */
+  readonly log?: (line: string) => void;
+  /** The functions to serve. @default the manifest's */
+  readonly functions?: readonly FunctionSpec[];
+}
+
+export interface LocalRuntime {
+  readonly outputs: LocalOutputs;
+  readonly controlUrl: string;
+  readonly urls: Record<string, string>;
+  readonly ports: PortPlan;
+  readonly dataDir: string;
+  stop(): Promise<void>;
+}
+
+export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const REGION = "us-east-1";
+
+const corsFromEnv = (): string[] => {
+  const configured = process.env.CORS_ORIGINS;
+  if (!configured) return ["*"];
+  const parsed: unknown = JSON.parse(configured);
+  if (!Array.isArray(parsed)) throw new Error("CORS_ORIGINS: expected a JSON array of origins");
+  return parsed.map(String);
+};
+
+/** The Standard Webhooks secret of the local receiver, kept so in-flight deliveries still verify after a restart. */
+const webhookSecretIn = (dataDir: string): string => {
+  const file = join(dataDir, "webhook-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  const secret = newWebhookSecret();
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+};
+
+const prepareDataDir = (options: LocalRuntimeOptions): { dir: string; temporary: boolean } => {
+  const temporary = options.dataDir === undefined && options.ephemeral === true;
+  const dir = temporary
+    ? mkdtempSync(join(tmpdir(), "rendezvous-local-"))
+    : resolve(options.dataDir ?? join(PROJECT_ROOT, ".rendezvous"));
+  if (options.fresh) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  // As root, PostgreSQL runs as the postgres user, which must reach its folder inside this one.
+  chmodSync(dir, 0o755);
+  return { dir, temporary };
+};
+
+export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const specs = options.functions ?? manifestFunctions;
+  const urlSpecs = specs.filter((fn) => fn.triggers.some((trigger) => trigger.kind === "url"));
+  const ports = await planPorts(options.ports ?? {}, urlSpecs);
+  const { dir: dataDir, temporary } = prepareDataDir(options);
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
+  };
+  try {
+    const clock = new RuntimeClock(join(dataDir, "clock.json"));
+    setClockSource(() => clock.now());
+    cleanups.push(() => setClockSource(() => new Date()));
+    if (temporary) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+
+    const control = await startControlServer(ports.control);
+    cleanups.push(() => control.close());
+    const webhookSecret = webhookSecretIn(dataDir);
+    const receiver = await startWebhookReceiver({
+      secret: webhookSecret,
+      port: ports.webhooks,
+      clock: () => clock.now(),
+    });
+    cleanups.push(() => receiver.close());
+    const idp = await makeLocalIdp({
+      baseUrl: `${control.url}/_local/idp`,
+      keyFile: join(dataDir, "idp-key.json"),
+      now: () => clock.now(),
+    });
+    const consumer = specs.find((fn) => fn.triggers.some((trigger) => trigger.kind === "queue"));
+    const engines = await startEngines({
+      dataDir,
+      ports,
+      region: REGION,
+      ephemeral: options.ephemeral ?? false,
+      consumerTimeoutSeconds: consumer ? timeoutOf(consumer) : 10,
+    });
+    cleanups.push(() => engines.stop());
+    const corsOrigins = options.corsOrigins ?? corsFromEnv();
+    const env = localEnv({
+      engines,
+      region: REGION,
+      idp,
+      webhookSecret,
+      webhookUrl: receiver.url,
+      corsOrigins,
+      ...(options.settings ? { settings: options.settings } : {}),
+    });
+    cleanups.push(applyEnv(env));
+
+    const loaded: LocalFunction[] = await Promise.all(
+      specs.map(async (spec) => makeLocalFunction(spec, await loadHandler(PROJECT_ROOT, spec), log, REGION)),
+    );
+    const services = await startServices({ functions: loaded, ports, clock, engines, corsOrigins, region: REGION });
+    cleanups.push(() => services.stop());
+
+    const outputs = makeOutputs({
+      region: REGION,
+      functions: specs,
+      urls: services.urls,
+      engines,
+      controlUrl: control.url,
+      webhookUrl: receiver.url,
+    });
+    writeFileSync(join(dataDir, "outputs.json"), `${JSON.stringify(outputs, null, 2)}\n`);
+    control.attach({
+      outputs: () => outputs,
+      clock,
+      schedules: services.schedules,
+      idp,
+      webhooks: () => receiver.received(),
+      queues: () => queueDepths(engines.sqs, engines),
+    });
+    return { outputs, controlUrl: control.url, urls: services.urls, ports, dataDir, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
