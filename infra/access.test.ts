@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import type { FunctionSpec } from "../apps/manifest.ts";
+import { lambdaOf, rolePolicyOf } from "./policies.ts";
+import { runStack } from "./testing.ts";
+
+const spec = (name: string, change: Partial<FunctionSpec>): FunctionSpec => ({
+  name,
+  description: name,
+  entry: "apps/manifest.ts",
+  triggers: [{ kind: "url", auth: "AWS_IAM" }],
+  needs: [],
+  settings: [],
+  ...change,
+});
+
+/** The mocks' ARNs: `arn:aws:<service>:eu-west-1:123456789012:<type>/<name>` (see testing.ts). */
+const grantsBeyondLogsAndTracing = (statements: ReturnType<typeof rolePolicyOf>) =>
+  statements.filter((s) => !s.Action.some((a) => a.startsWith("logs:") || a.startsWith("xray:")));
+
+describe("a function's role and environment follow its needs exactly", () => {
+  it("sessionsTable:read gets GetItem/Query/BatchGetItem on the table and its index, and nothing else", async () => {
+    const run = await runStack("staging", [spec("reader", { needs: ["sessionsTable:read"] })]);
+    const table = run.ofType("aws:dynamodb/table:Table")[0]?.name;
+    const statements = grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "reader"));
+    expect(statements).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
+        Resource: [
+          `arn:aws:dynamodb:eu-west-1:123456789012:table/${table}-24`,
+          `arn:aws:dynamodb:eu-west-1:123456789012:table/${table}-24/index/by_user`,
+        ],
+      },
+    ]);
+    const lambda = lambdaOf(run, "staging", "reader").inputs;
+    expect(lambda.environment.variables).toEqual({ SESSIONS_TABLE_NAME: `${table}-24` });
+    expect(lambda.vpcConfig).toBeUndefined();
+  });
+
+  it("postgres gets the database secret, the VPC and its ENI actions, and the host/port/name/secret ARN", async () => {
+    const run = await runStack("staging", [spec("sql", { needs: ["postgres"] })]);
+    const statements = grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "sql"));
+    const secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-rendezvous-staging";
+    expect(statements).toContainEqual({
+      Effect: "Allow",
+      Action: ["secretsmanager:GetSecretValue"],
+      Resource: [secret],
+    });
+    const eni = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*";
+    expect(statements).toContainEqual({
+      Effect: "Allow",
+      Action: ["ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"],
+      Resource: [eni],
+    });
+    expect(statements.find((s) => s.Action.includes("ec2:CreateNetworkInterface"))?.Resource).toHaveLength(4);
+    const lambda = lambdaOf(run, "staging", "sql").inputs;
+    expect(lambda.environment.variables).toEqual({
+      DATABASE_HOST: "rendezvous-staging.abc.eu-west-1.rds.amazonaws.com",
+      DATABASE_PORT: "5432",
+      DATABASE_NAME: "rendezvous",
+      DATABASE_SECRET_ARN: secret,
+    });
+    expect(lambda.vpcConfig.securityGroupIds).toEqual(["rendezvous-staging-functions-id"]);
+    // No function calls the internet from the VPC here: no NAT gateway, no public subnet.
+    expect(run.ofType("aws:ec2/natGateway:NatGateway")).toEqual([]);
+    expect(run.ofType("aws:ec2/internetGateway:InternetGateway")).toEqual([]);
+  });
+
+  it("a queue trigger implies the consume actions, and a send need only SendMessage", async () => {
+    const run = await runStack("staging", [
+      spec("consumer", { triggers: [{ kind: "queue", queue: "deliveries", batchSize: 10, maximumConcurrency: 2 }] }),
+      spec("sender", { needs: ["deliveriesQueue:send"] }),
+    ]);
+    const queue = run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries").name;
+    const arn = `arn:aws:sqs:eu-west-1:123456789012:queue/${queue}-19`;
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "sender"))).toEqual([
+      { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [arn] },
+    ]);
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "consumer"))).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+        Resource: [arn],
+      },
+    ]);
+  });
+
+  it("passes only configured settings, under their manifest variable names", async () => {
+    const run = await runStack("staging", [
+      spec("configured", { settings: ["corsOrigins", "sendTime", "latePolicy"] }),
+    ]);
+    expect(lambdaOf(run, "staging", "configured").inputs.environment.variables).toEqual({
+      CORS_ORIGINS: JSON.stringify(["https://staging.example.com", "http://localhost:5173"]),
+      SEND_TIME: "09:00",
+    });
+  });
+
+  it("the scheduler's role invokes exactly the scheduled functions and writes exactly its DLQ", async () => {
+    const run = await runStack("staging", [
+      spec("ticker", { triggers: [{ kind: "schedule", expression: "rate(5 minutes)" }] }),
+      spec("idle", {}),
+    ]);
+    const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "rendezvous-staging-schedules").inputs.policy);
+    expect(policy.Statement).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: ["arn:aws:lambda:eu-west-1:123456789012:function/rendezvous-staging-ticker"],
+      },
+      { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [expect.stringContaining("schedules-dlq")] },
+    ]);
+  });
+
+  it("refuses a manifest with problems, naming the function", async () => {
+    await expect(runStack("staging", [spec("Bad_Name", {})])).rejects.toThrow(/Bad_Name: name must be kebab-case/);
+  });
+});

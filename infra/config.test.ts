@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { parseStackConfig, StackConfigError } from "./config.ts";
+import { stackConfig } from "./testing.ts";
+
+const staging = stackConfig("staging");
+const problemsOf = (change: Record<string, string | undefined>): string[] => {
+  try {
+    parseStackConfig("staging", { ...staging, ...change });
+    return [];
+  } catch (error) {
+    if (error instanceof StackConfigError) return [...error.problems];
+    throw error;
+  }
+};
+
+describe("the stack config", () => {
+  it("reads both stack files", () => {
+    const s = parseStackConfig("staging", staging);
+    const p = parseStackConfig("production", stackConfig("production"));
+    expect([s.logRetentionDays, p.logRetentionDays]).toEqual([7, 30]);
+    expect([s.dynamoBilling, p.dynamoBilling]).toEqual(["on-demand", "provisioned"]);
+    expect([s.deletionProtection, p.deletionProtection]).toEqual([false, true]);
+    expect(p.dynamoCapacity).toEqual({ minRead: 5, maxRead: 200, minWrite: 5, maxWrite: 100, targetUtilization: 70 });
+    expect(s.schedules).toEqual({ scheduler: "rate(1 minute)", matcher: "rate(3 hours)" });
+    expect(JSON.parse(s.settings.oidcProviders ?? "{}").google.issuer).toBe("https://accounts.google.com");
+  });
+
+  it.each<[string, Record<string, string | undefined>, string]>([
+    ["an old runtime", { "rendezvous:lambdaRuntime": "nodejs18.x" }, "rendezvous:lambdaRuntime: expected nodejs22.x"],
+    [
+      "a retention CloudWatch lacks",
+      { "rendezvous:logRetentionDays": "10" },
+      "rendezvous:logRetentionDays: expected one of",
+    ],
+    [
+      "memory that is not a number",
+      { "rendezvous:lambdaMemoryMb": "lots" },
+      "rendezvous:lambdaMemoryMb: expected an integer",
+    ],
+    [
+      "a yes/no that is neither",
+      { "rendezvous:dbMultiAz": "yes" },
+      'rendezvous:dbMultiAz: expected true or false, got "yes"',
+    ],
+    [
+      "an unknown billing",
+      { "rendezvous:dynamoBilling": "free" },
+      "rendezvous:dynamoBilling: expected on-demand or provisioned",
+    ],
+    ["a missing alarm e-mail", { "rendezvous:alarmEmail": undefined }, "rendezvous:alarmEmail: required"],
+    ["a malformed e-mail", { "rendezvous:alarmEmail": "ops" }, "rendezvous:alarmEmail: expected an e-mail address"],
+    [
+      "an origin with a path",
+      { "rendezvous:corsOrigins": '["https://a.example/x"]' },
+      "rendezvous:corsOrigins: expected",
+    ],
+    [
+      "OIDC without a JWKS URL",
+      { "rendezvous:oidcProviders": '{"g":{"issuer":"x","audience":"y"}}' },
+      "rendezvous:oidcProviders",
+    ],
+    [
+      "a plain-http webhook",
+      { "rendezvous:webhookUrl": "http://hooks.example.com" },
+      "rendezvous:webhookUrl: expected an https URL",
+    ],
+    ["a send time past midnight", { "rendezvous:sendTime": "24:00" }, "rendezvous:sendTime: expected HH:mm"],
+    [
+      "a malformed schedule",
+      { "rendezvous:schedules": '{"matcher":"every 3 hours"}' },
+      "rendezvous:schedules: expected",
+    ],
+    [
+      "min above max capacity",
+      { "rendezvous:dynamoCapacity": '{"minRead":50,"maxRead":10}' },
+      "rendezvous:dynamoCapacity",
+    ],
+    ["broken JSON", { "rendezvous:sessionPolicy": "{idle" }, "rendezvous:sessionPolicy: expected a JSON object"],
+    ["a misspelt key", { "rendezvous:logRetention": "7" }, "rendezvous:logRetention: unknown key"],
+    ["three NAT gateways", { "rendezvous:natGateways": "3" }, "rendezvous:natGateways: expected an integer 1..2"],
+  ])("refuses %s, naming the key", (_case, change, message) => {
+    const problems = problemsOf(change);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  it("lists every bad key at once", () => {
+    expect(() =>
+      parseStackConfig("staging", { "rendezvous:logRetentionDays": "7", "rendezvous:lambdaMemoryMb": "1" }),
+    ).toThrow(/lambdaRuntime[\s\S]*lambdaMemoryMb|lambdaMemoryMb[\s\S]*lambdaRuntime/);
+  });
+
+  it("leaves settings that a stack does not configure to the functions' defaults", () => {
+    const config = parseStackConfig("staging", { ...staging, "rendezvous:webhookUrl": undefined });
+    expect(config.settings.webhookUrl).toBeUndefined();
+    expect(config.settings.latePolicy).toBeUndefined();
+  });
+});

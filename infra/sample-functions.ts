@@ -1,0 +1,75 @@
+import type { FunctionSpec } from "../apps/manifest.ts";
+
+/**
+ * A manifest with every trigger kind and every need, shaped like the platform's own (API.md): the infra tests
+ * check specific settings on it, whatever the real manifest holds at the time. Entries point at an existing file
+ * because the tests never bundle these.
+ */
+const entry = "apps/manifest.ts";
+
+export const SAMPLE_FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: "migrator",
+    description: "migrations",
+    entry,
+    triggers: [{ kind: "deploy" }],
+    needs: ["postgres"],
+    settings: [],
+    timeoutSeconds: 300,
+  },
+  {
+    name: "sessions",
+    description: "sessions API",
+    entry,
+    triggers: [{ kind: "url", auth: "NONE" }],
+    needs: ["sessionsTable:read", "sessionsTable:write"],
+    settings: ["corsOrigins", "oidcProviders", "sessionPolicy"],
+  },
+  {
+    name: "scheduling",
+    description: "back-office API",
+    entry,
+    triggers: [{ kind: "url", auth: "AWS_IAM" }],
+    needs: ["postgres"],
+    settings: ["sendTime", "latePolicy", "leapDayPolicy"],
+  },
+  {
+    name: "scheduler",
+    description: "claims due deliveries every minute",
+    entry,
+    triggers: [{ kind: "schedule", expression: "rate(1 minute)" }],
+    needs: ["postgres", "deliveriesQueue:send"],
+    settings: ["sendTime"],
+    timeoutSeconds: 50,
+  },
+  {
+    name: "dispatcher",
+    description: "posts webhooks",
+    entry,
+    triggers: [{ kind: "queue", queue: "deliveries", batchSize: 10, maximumConcurrency: 5 }],
+    needs: ["postgres", "deliveriesQueue:consume", "webhookSecret:read"],
+    settings: ["webhookUrl"],
+    timeoutSeconds: 30,
+  },
+  {
+    name: "matching",
+    description: "matching API",
+    entry,
+    triggers: [{ kind: "url", auth: "NONE" }],
+    needs: ["postgres", "sessionsTable:read"],
+    settings: ["corsOrigins", "matchingPolicy"],
+  },
+  {
+    name: "matcher",
+    description: "runs a matching batch",
+    entry,
+    triggers: [
+      { kind: "url", auth: "AWS_IAM" },
+      { kind: "schedule", expression: "rate(6 hours)" },
+    ],
+    needs: ["postgres"],
+    settings: ["matchingPolicy"],
+    timeoutSeconds: 300,
+    reservedConcurrency: 1,
+  },
+];

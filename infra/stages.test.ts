@@ -1,0 +1,157 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { lambdaOf } from "./policies.ts";
+import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
+import { runStack, type StackRun } from "./testing.ts";
+
+/** What differs between the stacks, each as its stack file configures it. */
+describe("staging and production", () => {
+  const runs: Record<string, StackRun> = {};
+  beforeAll(async () => {
+    runs.staging = await runStack("staging", SAMPLE_FUNCTIONS);
+    runs.production = await runStack("production", SAMPLE_FUNCTIONS);
+  });
+  const both = <T>(pick: (run: StackRun, stage: string) => T): [T, T] => [
+    pick(runs.staging as StackRun, "staging"),
+    pick(runs.production as StackRun, "production"),
+  ];
+
+  it("keep logs 7 days in staging and 30 in production", () => {
+    const retention = both(
+      (run) => new Set(run.ofType("aws:cloudwatch/logGroup:LogGroup").map((g) => g.inputs.retentionInDays)),
+    );
+    expect(retention).toEqual([new Set([7]), new Set([30])]);
+  });
+
+  it("give functions the stack's memory", () => {
+    expect(both((run, stage) => lambdaOf(run, stage, "sessions").inputs.memorySize)).toEqual([512, 1024]);
+  });
+
+  it("protect production's database: Multi-AZ, deletion protection, final snapshot, longer backups", () => {
+    const [staging, production] = both((run) => run.ofType("aws:rds/instance:Instance")[0]?.inputs);
+    expect(staging).toMatchObject({
+      multiAz: false,
+      deletionProtection: false,
+      skipFinalSnapshot: true,
+      backupRetentionPeriod: 1,
+    });
+    expect(production).toMatchObject({
+      multiAz: true,
+      deletionProtection: true,
+      skipFinalSnapshot: false,
+      backupRetentionPeriod: 14,
+    });
+    expect(production?.finalSnapshotIdentifier).toBe("rendezvous-production-final");
+    expect(both((run) => run.ofType("aws:rds/instance:Instance")[0]?.inputs.instanceClass)).toEqual([
+      "db.t4g.micro",
+      "db.t4g.small",
+    ]);
+  });
+
+  it("bill the sessions table on demand in staging, provisioned with auto scaling in production", () => {
+    const [staging, production] = both((run) => run.ofType("aws:dynamodb/table:Table")[0]?.inputs);
+    expect(staging).toMatchObject({ billingMode: "PAY_PER_REQUEST", deletionProtectionEnabled: false });
+    expect(staging?.pointInTimeRecovery).toEqual({ enabled: false });
+    expect(production).toMatchObject({ billingMode: "PROVISIONED", readCapacity: 5, writeCapacity: 5 });
+    expect(production).toMatchObject({ deletionProtectionEnabled: true, pointInTimeRecovery: { enabled: true } });
+    for (const table of [staging, production]) {
+      expect(table?.ttl).toEqual({ attributeName: "ttl", enabled: true });
+      expect(table?.globalSecondaryIndexes?.[0]).toMatchObject({
+        name: "by_user",
+        hashKey: "user_id",
+        rangeKey: "created_at",
+      });
+    }
+    const [stagingTargets, productionTargets] = both((run) =>
+      run.ofType("aws:appautoscaling/target:Target").map((t) => t.inputs),
+    );
+    expect(stagingTargets).toEqual([]);
+    expect(productionTargets.map((t) => t.scalableDimension).sort()).toEqual([
+      "dynamodb:index:ReadCapacityUnits",
+      "dynamodb:index:WriteCapacityUnits",
+      "dynamodb:table:ReadCapacityUnits",
+      "dynamodb:table:WriteCapacityUnits",
+    ]);
+    expect(productionTargets.find((t) => t.scalableDimension === "dynamodb:table:ReadCapacityUnits")).toMatchObject({
+      minCapacity: 5,
+      maxCapacity: 200,
+    });
+    expect(both((run) => run.ofType("aws:appautoscaling/policy:Policy").length)).toEqual([0, 4]);
+  });
+
+  it("give the dispatcher one NAT gateway in staging and one per AZ in production", () => {
+    expect(both((run) => run.ofType("aws:ec2/natGateway:NatGateway").length)).toEqual([1, 2]);
+    expect(both((run) => run.ofType("aws:ec2/route:Route").length)).toEqual([2, 2]);
+  });
+
+  it("put only the functions that need Postgres into the VPC, with endpoints for what they call", () => {
+    for (const [run, stage] of [
+      [runs.staging, "staging"],
+      [runs.production, "production"],
+    ] as const) {
+      for (const fn of SAMPLE_FUNCTIONS) {
+        const vpc = lambdaOf(run as StackRun, stage, fn.name).inputs.vpcConfig;
+        expect(Boolean(vpc), fn.name).toBe(fn.needs.includes("postgres"));
+      }
+      const endpoints = (run as StackRun)
+        .ofType("aws:ec2/vpcEndpoint:VpcEndpoint")
+        .map((e) => [e.inputs.serviceName, e.inputs.vpcEndpointType]);
+      expect(endpoints.sort()).toEqual([
+        ["com.amazonaws.eu-west-1.dynamodb", "Gateway"],
+        ["com.amazonaws.eu-west-1.secretsmanager", "Interface"],
+        ["com.amazonaws.eu-west-1.sqs", "Interface"],
+      ]);
+      const subnets = (run as StackRun).ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private"));
+      expect(new Set(subnets.map((s) => s.inputs.availabilityZone))).toEqual(new Set(["eu-west-1a", "eu-west-1b"]));
+    }
+  });
+
+  it("alarm on the same conditions in both, to each stack's topic", () => {
+    const names = both((run, stage) =>
+      run
+        .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+        .map((a) => a.inputs.name.replace(`rendezvous-${stage}-`, ""))
+        .sort(),
+    );
+    expect(names[0]).toEqual(names[1]);
+    expect(names[0]).toEqual(
+      [
+        ...SAMPLE_FUNCTIONS.map((fn) => `${fn.name}-throttles`),
+        "migrator-errors",
+        "sessions-errors",
+        "scheduling-errors",
+        "scheduler-errors",
+        "dispatcher-error-rate",
+        "matching-errors",
+        "matcher-errors",
+        "deliveries-depth",
+        "deliveries-dlq-not-empty",
+        "schedules-dlq-not-empty",
+        "async-dlq-not-empty",
+        "database-cpu",
+        "database-free-storage",
+      ].sort(),
+    );
+    const alarms = Object.fromEntries(
+      (runs.staging as StackRun)
+        .ofType("aws:cloudwatch/metricAlarm:MetricAlarm")
+        .map((a) => [a.inputs.name.replace("rendezvous-staging-", ""), a.inputs]),
+    );
+    expect(alarms["scheduler-errors"]).toMatchObject({ metricName: "Errors", threshold: 3, period: 300 });
+    expect(alarms["dispatcher-error-rate"]).toMatchObject({ threshold: 10 });
+    expect(alarms["dispatcher-error-rate"].metricQueries[0].expression).toContain("errors / ");
+    expect(alarms["deliveries-depth"]).toMatchObject({
+      metricName: "ApproximateNumberOfMessagesVisible",
+      threshold: 1000,
+    });
+    expect(alarms["database-cpu"]).toMatchObject({ metricName: "CPUUtilization", threshold: 80 });
+    expect(alarms["database-free-storage"]).toMatchObject({
+      comparisonOperator: "LessThanThreshold",
+      threshold: 2 * 1024 ** 3,
+    });
+    const topics = both((run) =>
+      run.ofType("aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs.endpoint),
+    );
+    expect(topics).toEqual([["ops-staging@example.com"], ["ops@example.com"]]);
+    expect(both((run) => run.ofType("aws:cloudwatch/dashboard:Dashboard").length)).toEqual([1, 1]);
+  });
+});
