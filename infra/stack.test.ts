@@ -3,7 +3,7 @@ import { DELIVERIES_QUEUE, functions, NEED_ENV, SETTINGS, timeoutOf } from "../a
 import { effectiveNeeds, NEED_ACTIONS } from "./access.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
-import { runStack, type StackRun, stackConfig } from "./testing.ts";
+import { type Recorded, runStack, type StackRun, stackConfig } from "./testing.ts";
 
 /** API.md "Stack outputs", in its order. */
 const OUTPUT_KEYS = [
@@ -166,7 +166,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
   });
 
   it("schedules with EventBridge Scheduler, the stack's expressions winning over the manifest's", () => {
-    const schedules = Object.fromEntries(
+    const schedules: Record<string, Recorded["inputs"]> = Object.fromEntries(
       sample.ofType("aws:scheduler/schedule:Schedule").map((s) => [s.inputs.name, s.inputs]),
     );
     expect(schedules[`rendezvous-${stage}-scheduler`]?.scheduleExpression).toBe("rate(1 minute)");
