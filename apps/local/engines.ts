@@ -1,15 +1,15 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import postgres from "postgres";
 import { makeDynamoDocumentClient } from "../../adapters/dynamodb/client.ts";
+import { createSessionsTable } from "../../adapters/dynamodb/sessions-table.ts";
 import { startDynamo } from "../../adapters/local-engines/dynamodb.ts";
 import { startPostgres } from "../../adapters/local-engines/postgres.ts";
 import { startSqs } from "../../adapters/local-engines/sqs.ts";
 import { migrateDatabase } from "../../adapters/postgres/migrate.ts";
 import { makeSqsClient } from "../../adapters/sqs/client.ts";
-import { DELIVERIES_QUEUE, SESSIONS_TABLE } from "../manifest.ts";
+import { DELIVERIES_QUEUE } from "../manifest.ts";
 
 /**
  * The local engines and the resources the Pulumi program would create in them: PostgreSQL (data kept under the
@@ -49,35 +49,11 @@ const ensureDatabase = async (serverUrl: string): Promise<string> => {
   return url.toString();
 };
 
-/** The sessions table as infra/components/SessionsTable.ts creates it (TTL is not emulated by dynalite). */
+/** The sessions table, by the sessions adapter's own definition (the one infra/ mirrors). */
 const ensureSessionsTable = async (endpoint: string, region: string, tableName: string): Promise<void> => {
   const client = makeDynamoDocumentClient({ region, endpoint });
-  const { partitionKey, userIndex } = SESSIONS_TABLE;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [partitionKey, userIndex.partitionKey, userIndex.sortKey].map((name) => ({
-          AttributeName: name,
-          AttributeType: "S",
-        })),
-        KeySchema: [{ AttributeName: partitionKey, KeyType: "HASH" }],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: userIndex.name,
-            KeySchema: [
-              { AttributeName: userIndex.partitionKey, KeyType: "HASH" },
-              { AttributeName: userIndex.sortKey, KeyType: "RANGE" },
-            ],
-            Projection: { ProjectionType: "ALL" },
-          },
-        ],
-      }),
-    );
+    await createSessionsTable(client, tableName);
   } finally {
     client.destroy();
   }

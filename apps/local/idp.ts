@@ -41,14 +41,16 @@ export const makeLocalIdp = async (options: {
     jwks: { keys: [{ ...publicJwk, use: "sig" }] },
     mint: async ({ sub, email }) => {
       const now = options.now().getTime();
-      // Valid for an hour of whichever time the verifier uses: the runtime clock or the wall clock.
+      // Valid for an hour of whichever time the verifier uses, the runtime clock or the wall clock: issued at the
+      // earlier of the two, expiring an hour after the later.
+      const issued = Math.min(now, Date.now()) / 1000;
       const expires = Math.max(now, Date.now()) / 1000 + TOKEN_LIFETIME_SECONDS;
       return new SignJWT({ ...(email ? { email, email_verified: true } : {}) })
         .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
         .setIssuer(options.baseUrl)
         .setAudience(LOCAL_AUDIENCE)
         .setSubject(sub)
-        .setIssuedAt(Math.floor(now / 1000))
+        .setIssuedAt(Math.floor(issued))
         .setExpirationTime(Math.floor(expires))
         .sign(key);
     },

@@ -31,6 +31,13 @@ export const planPorts = async (
     );
     return { ...(fixed as Record<FixedPort, number>), functions };
   }
+  const plan = layoutPorts(options, urlFunctions);
+  await assertPortsFree(plan);
+  return plan;
+};
+
+/** Where each piece goes, before any check (pure). */
+export const layoutPorts = (options: PortOptions, urlFunctions: readonly FunctionSpec[]): PortPlan => {
   const base = options.base ?? DEFAULT_PORT_BASE;
   const byName = options.byName ?? {};
   const known = new Set<string>([...FIXED_PORTS, ...urlFunctions.map((fn) => fn.name)]);
@@ -42,9 +49,7 @@ export const planPorts = async (
   const functions = Object.fromEntries(
     urlFunctions.map((fn, index) => [fn.name, pick(fn.name, FUNCTION_OFFSET + index)]),
   );
-  const plan = { ...(fixed as Record<FixedPort, number>), functions };
-  await assertPortsFree(plan);
-  return plan;
+  return { ...(fixed as Record<FixedPort, number>), functions };
 };
 
 /** Fails before anything starts, naming the first port that is taken and what it was for. */

@@ -1,0 +1,63 @@
+import { createServer } from "node:net";
+import { describe, expect, it } from "vitest";
+import { freePort } from "../../adapters/local-engines/ports.ts";
+import type { FunctionSpec } from "../manifest.ts";
+import { parseCli } from "./cli.ts";
+import { layoutPorts, planPorts } from "./port-plan.ts";
+
+describe("npm start options", () => {
+  it("read flags, with the environment as a fallback", () => {
+    const options = parseCli(["--fresh", "--port-base", "5000", "--port", "sessions=6001", "--data-dir=/tmp/d"], {
+      RENDEZVOUS_PORT_CONTROL: "7000",
+    });
+    expect(options).toEqual({
+      fresh: true,
+      help: false,
+      dataDir: "/tmp/d",
+      ports: { base: 5000, byName: { control: 7000, sessions: 6001 } },
+    });
+    expect(parseCli([], { RENDEZVOUS_PORT_BASE: "4500" }).ports.base).toBe(4500);
+  });
+
+  it("refuse unknown options and bad ports, saying which", () => {
+    expect(() => parseCli(["--frsh"], {})).toThrow(/unknown option --frsh/);
+    expect(() => parseCli(["--port-base", "99999"], {})).toThrow(/--port-base/);
+    expect(() => parseCli(["--port", "sessions"], {})).toThrow(/<name>=<port>/);
+  });
+});
+
+describe("port plan", () => {
+  it("lays ports out from the base, with overrides by name", () => {
+    const url = (name: string) =>
+      ({ name, triggers: [{ kind: "url" as const, auth: "NONE" as const }] }) as FunctionSpec;
+    const plan = layoutPorts({ base: 5000, byName: { control: 6000, b: 6001 } }, [url("a"), url("b"), url("c")]);
+    expect(plan).toEqual({
+      control: 6000,
+      webhooks: 5001,
+      postgres: 5002,
+      dynamodb: 5003,
+      sqs: 5004,
+      functions: { a: 5010, b: 6001, c: 5012 },
+    });
+  });
+
+  it("refuses two pieces on one port", async () => {
+    await expect(planPorts({ base: 5000, byName: { webhooks: 5000 } }, [])).rejects.toThrow(
+      /port 5000 is given to both control and webhooks/,
+    );
+  });
+
+  it("names a port that is taken and how to choose another", async () => {
+    const port = await freePort();
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(port, "127.0.0.1", () => resolve()));
+    try {
+      await expect(planPorts({ byName: { control: port } }, [])).rejects.toThrow(
+        new RegExp(`port ${port} \\(control\\) is already in use.*--port control=<n>`),
+      );
+      await expect(planPorts({ byName: { bogus: 1 } }, [])).rejects.toThrow(/--port bogus: unknown name/);
+    } finally {
+      holder.close();
+    }
+  });
+});
