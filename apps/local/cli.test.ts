@@ -28,8 +28,14 @@ describe("npm start options", () => {
 
 describe("port plan", () => {
   it("lays ports out from the base, with overrides by name", () => {
-    const url = (name: string) =>
-      ({ name, triggers: [{ kind: "url" as const, auth: "NONE" as const }] }) as FunctionSpec;
+    const url = (name: string): FunctionSpec => ({
+      name,
+      description: name,
+      entry: `${name}.ts`,
+      triggers: [{ kind: "url", auth: "NONE" }],
+      needs: [],
+      settings: [],
+    });
     const plan = layoutPorts({ base: 5000, byName: { control: 6000, b: 6001 } }, [url("a"), url("b"), url("c")]);
     expect(plan).toEqual({
       control: 6000,
