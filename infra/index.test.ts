@@ -4,8 +4,11 @@ import { fakeBundler, stackConfig, underMocks } from "./testing.ts";
 
 describe("the Pulumi program (infra/index.ts)", () => {
   it("reads the stack's config from Pulumi and deploys the manifest", async () => {
-    const { program, default: main } = await import("./index.ts");
+    const { default: main } = await import("./index.ts");
+    const { program } = await import("./program.ts");
     expect(typeof main).toBe("function");
+    // Pulumi refuses an ESM entry point that has named exports beside the default one.
+    expect(Object.keys(await import("./index.ts"))).toEqual(["default"]);
     const run = await underMocks("production", stackConfig("production"), () => ({ ...program(fakeBundler) }));
     expect(run.outputs.stage).toBe("production");
     expect(Object.keys(run.outputs.functionNames).sort()).toEqual(functions.map((fn) => fn.name).sort());
@@ -14,7 +17,7 @@ describe("the Pulumi program (infra/index.ts)", () => {
   });
 
   it("fails on a bad config value, naming the key", async () => {
-    const { program } = await import("./index.ts");
+    const { program } = await import("./program.ts");
     const config = { ...stackConfig("staging"), "rendezvous:logRetentionDays": "8" };
     await expect(underMocks("staging", config, () => ({ ...program(fakeBundler) }))).rejects.toThrow(
       /rendezvous:logRetentionDays: expected one of CloudWatch's periods/,

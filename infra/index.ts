@@ -1,25 +1,8 @@
 /**
- * The Pulumi program (Pulumi.yaml `main: infra/`): reads the stack's config, bundles every function of the manifest
- * and deploys the stack. Its return value is the stack's outputs (API.md "Stack outputs").
+ * The Pulumi entry point (Pulumi.yaml `main: infra/`). Pulumi calls the default export and publishes what it returns
+ * as the stack outputs. Nothing else may be exported: Pulumi refuses an ESM entry point with both a default and
+ * named exports.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import * as pulumi from "@pulumi/pulumi";
-import { functions } from "../apps/manifest.ts";
-import { esbuildBundler } from "./bundle.ts";
-import { parseStackConfig } from "./config.ts";
-import { type Bundler, buildStack, type StackOutputs } from "./stack.ts";
-
-const root = fileURLToPath(new URL("..", import.meta.url));
-
-/** The program; tests pass a bundler that skips esbuild. */
-export const program = (bundle: Bundler = esbuildBundler(root)): StackOutputs =>
-  buildStack({
-    config: parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig()),
-    functions,
-    bundle,
-    entryExists: (entry) => existsSync(join(root, entry)),
-  });
+import { program } from "./program.ts";
 
 export default () => program();

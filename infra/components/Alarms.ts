@@ -41,7 +41,8 @@ export class Alarms extends pulumi.ComponentResource {
 
   constructor(name: string, args: AlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("rendezvous:infra:Alarms", name, {}, opts);
-    const topic = new aws.sns.Topic(name, { kmsMasterKeyId: "alias/aws/sns" }, { parent: this });
+    // Not encrypted with the AWS-managed SNS key: its key policy does not let CloudWatch alarms publish.
+    const topic = new aws.sns.Topic(name, {}, { parent: this });
     new aws.sns.TopicSubscription(
       `${name}-email`,
       { topic: topic.arn, protocol: "email", endpoint: args.email },

@@ -81,7 +81,6 @@ export class Database extends pulumi.ComponentResource {
         ...(protect ? { finalSnapshotIdentifier: `${name}-final` } : {}),
         copyTagsToSnapshot: true,
         autoMinorVersionUpgrade: true,
-        performanceInsightsEnabled: true,
         applyImmediately: !protect,
       },
       { parent: this, retainOnDelete: protect },
