@@ -196,9 +196,16 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     }
   });
 
-  it("runs the migrator on deploy", () => {
+  it("runs the migrator on deploy, before any function that uses Postgres changes", () => {
     const [invocation] = sample.ofType("aws:lambda/invocation:Invocation");
     expect(invocation?.inputs.functionName).toBe(`rendezvous-${stage}-migrator`);
     expect(invocation?.inputs.triggers.bundle).toBe("hash-of-migrator");
+    // The SDK registers a resource only once its dependencies are registered: registration order shows dependsOn.
+    const order = (type: string, name: string) => sample.resources.findIndex((r) => r.type === type && r.name === name);
+    const ran = order("aws:lambda/invocation:Invocation", `rendezvous-${stage}-migrator-on-deploy`);
+    const dependents = SAMPLE_FUNCTIONS.filter((fn) => fn.needs.includes("postgres") && fn.name !== "migrator");
+    for (const fn of dependents) {
+      expect(order("aws:lambda/function:Function", `rendezvous-${stage}-${fn.name}`), fn.name).toBeGreaterThan(ran);
+    }
   });
 });

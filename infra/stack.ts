@@ -5,18 +5,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type FunctionSpec, manifestProblems, timeoutOf } from "../apps/manifest.ts";
-import { callsInternet, effectiveNeeds, environmentFor, grantsFor, type SharedResources } from "./access.ts";
+import { environmentFor, grantsFor } from "./access.ts";
 import { Alarms, type WatchedFunction } from "./components/Alarms.ts";
-import { Database } from "./components/Database.ts";
-import { DeliveriesQueue } from "./components/DeliveriesQueue.ts";
-import { FailureQueue } from "./components/FailureQueue.ts";
 import { FunctionUrl } from "./components/FunctionUrl.ts";
 import { LambdaFunction } from "./components/LambdaFunction.ts";
-import { Network } from "./components/Network.ts";
 import { Schedules } from "./components/Schedules.ts";
-import { SessionsTable } from "./components/SessionsTable.ts";
-import { WebhookSecret } from "./components/WebhookSecret.ts";
 import { type StackConfig, StackConfigError } from "./config.ts";
+import { createShared } from "./foundation.ts";
 
 /** A function's deployable code and a digest of it (a changed digest re-runs the deploy-time invocation). */
 export interface Bundle {
@@ -67,63 +62,11 @@ export const buildStack = (options: StackOptions): StackOutputs => {
   checkInputs(options);
   const { config, functions, bundle } = options;
   const prefix = `rendezvous-${config.stage}`;
-  const protect = config.deletionProtection;
-  const region = aws.getRegionOutput().region;
-  const account = aws.getCallerIdentityOutput().accountId;
-  const partition = aws.getPartitionOutput().partition;
-
-  const inVpc = functions.filter((fn) => fn.needs.includes("postgres"));
-  const vpcNeeds = new Set(inVpc.flatMap(effectiveNeeds));
-  const network = new Network(prefix, {
-    interfaceEndpoints: [
-      "secretsmanager",
-      ...(vpcNeeds.has("deliveriesQueue:send") || vpcNeeds.has("deliveriesQueue:consume") ? ["sqs"] : []),
-    ],
-    gatewayEndpoints: vpcNeeds.has("sessionsTable:read") || vpcNeeds.has("sessionsTable:write") ? ["dynamodb"] : [],
-    natGateways: inVpc.some(callsInternet) ? config.natGateways : 0,
-  });
-  const database = new Database(prefix, {
-    vpcId: network.vpcId,
-    subnetIds: network.privateSubnetIds,
-    clientSecurityGroupId: network.functionSecurityGroupId,
-    instanceClass: config.dbInstanceClass,
-    allocatedStorageGb: config.dbAllocatedStorageGb,
-    multiAz: config.dbMultiAz,
-    backupRetentionDays: config.dbBackupRetentionDays,
-    protect,
-  });
-  const sessionsTable = new SessionsTable(`${prefix}-sessions`, {
-    billing: config.dynamoBilling,
-    capacity: config.dynamoCapacity,
-    pointInTimeRecovery: config.pointInTimeRecovery,
-    protect,
-  });
-  const consumers = functions.filter((fn) => fn.triggers.some((t) => t.kind === "queue"));
-  const deliveries = new DeliveriesQueue(`${prefix}-deliveries`, {
-    consumerTimeoutSeconds: Math.max(10, ...consumers.map(timeoutOf)),
-  });
-  const webhookSecret = new WebhookSecret(`${prefix}-webhook`, { recoveryWindowDays: protect ? 7 : 0 });
-  const scheduleDlq = new FailureQueue(`${prefix}-schedules-dlq`, { purpose: "undelivered schedule ticks" });
-  const asyncDlq = new FailureQueue(`${prefix}-async-dlq`, { purpose: "failed asynchronous invocations" });
-
-  const shared: SharedResources = {
-    database: {
-      address: database.address,
-      port: database.port.apply(String),
-      name: database.databaseName,
-      secretArn: database.secretArn,
-    },
-    sessionsTable,
-    deliveriesQueue: deliveries,
-    webhookSecretArn: webhookSecret.arn,
-  };
-  const vpc = {
-    subnetIds: network.privateSubnetIds,
-    subnetArns: network.privateSubnetArns,
-    securityGroupId: network.functionSecurityGroupId,
-    securityGroupArn: network.functionSecurityGroupArn,
-    networkInterfacesArn: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:network-interface/*`,
-  };
+  const { region, database, sessionsTable, deliveries, scheduleDlq, asyncDlq, shared, vpc } = createShared(
+    prefix,
+    config,
+    functions,
+  );
   const corsOrigins: string[] = config.settings.corsOrigins ? JSON.parse(config.settings.corsOrigins) : [];
 
   // Deploy-time functions (the migrator) run before any function that shares their needs changes.
@@ -134,24 +77,21 @@ export const buildStack = (options: StackOptions): StackOutputs => {
   for (const fn of [...functions.filter(isDeployTime), ...functions.filter((f) => !isDeployTime(f))]) {
     const scheduled = fn.triggers.some((t) => t.kind === "schedule");
     const code = bundle(fn);
-    const lambda = new LambdaFunction(
-      `${prefix}-${fn.name}`,
-      {
-        functionName: `${prefix}-${fn.name}`,
-        description: fn.description,
-        code: code.archive,
-        runtime: config.lambdaRuntime,
-        memoryMb: config.lambdaMemoryMb,
-        timeoutSeconds: timeoutOf(fn),
-        ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
-        logRetentionDays: config.logRetentionDays,
-        environment: environmentFor(fn, shared, config.settings),
-        grants: grantsFor(fn, shared),
-        ...(fn.needs.includes("postgres") ? { vpc } : {}),
-        ...(scheduled ? { asyncFailureQueueArn: asyncDlq.arn } : {}),
-      },
-      isDeployTime(fn) || !fn.needs.includes("postgres") ? {} : { dependsOn: deployRuns },
-    );
+    const lambda = new LambdaFunction(`${prefix}-${fn.name}`, {
+      functionName: `${prefix}-${fn.name}`,
+      description: fn.description,
+      code: code.archive,
+      runtime: config.lambdaRuntime,
+      memoryMb: config.lambdaMemoryMb,
+      timeoutSeconds: timeoutOf(fn),
+      ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
+      logRetentionDays: config.logRetentionDays,
+      environment: environmentFor(fn, shared, config.settings),
+      grants: grantsFor(fn, shared),
+      ...(fn.needs.includes("postgres") ? { vpc } : {}),
+      ...(scheduled ? { asyncFailureQueueArn: asyncDlq.arn } : {}),
+      ...(isDeployTime(fn) || !fn.needs.includes("postgres") ? {} : { runAfter: deployRuns }),
+    });
     deployed.set(fn.name, lambda);
     for (const trigger of fn.triggers) {
       if (trigger.kind === "url") {

@@ -11,7 +11,6 @@ export const platformFunctions: readonly FunctionSpec[] = [
     settings: [],
     // Migrations may rewrite tables; Lambda's synchronous invocation allows up to 15 minutes.
     timeoutSeconds: 300,
-    reservedConcurrency: 1,
     assets: [
       { from: "adapters/postgres/scheduling/migrations", to: "postgres/scheduling/migrations" },
       { from: "adapters/postgres/matching/migrations", to: "postgres/matching/migrations" },

@@ -40,6 +40,11 @@ export interface LambdaFunctionArgs {
   readonly vpc?: FunctionVpc;
   /** Where failed asynchronous invocations go (after Lambda's retries); required for scheduled functions. */
   readonly asyncFailureQueueArn?: pulumi.Input<string>;
+  /**
+   * Resources the function's code and configuration change only after, e.g. the deploy-time migration run. Given
+   * to the function itself: a component's `dependsOn` does not hold back its children. @default []
+   */
+  readonly runAfter?: readonly pulumi.Resource[];
 }
 
 /**
@@ -135,7 +140,7 @@ export class LambdaFunction extends pulumi.ComponentResource {
           : {}),
       },
       // The role must be able to write logs (and create ENIs) before the function first runs.
-      { parent: this, dependsOn: [policy, logGroup] },
+      { parent: this, dependsOn: [policy, logGroup, ...(args.runAfter ?? [])] },
     );
 
     if (args.asyncFailureQueueArn) {

@@ -1,7 +1,7 @@
 /**
  * `npm run invoke -- <function> [METHOD] [path] [json] [--outputs <path> | -]`: one call to a function's URL,
  * signed with SigV4 when the URL is AWS_IAM in a deployed stack. Prints the status and the body; exits 1 on >= 400.
- * Example: `npm run invoke -- matcher POST /run --outputs staging.json`.
+ * Example: `npm run invoke -- matcher POST /run '{"trigger":"manual"}' --outputs staging-outputs.json`.
  */
 import { pathToFileURL } from "node:url";
 import { type FunctionSpec, functions } from "../../apps/manifest.ts";
