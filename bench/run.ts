@@ -4,6 +4,7 @@
  */
 const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   bundles: () => import("./bundles.ts"),
+  sessions: () => import("./sessions.ts"),
   delivery: () => import("./delivery.ts"),
 };
 

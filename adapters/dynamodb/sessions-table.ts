@@ -6,21 +6,9 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
-/**
- * The sessions table's layout. apps/manifest.ts declares the same names as `SESSIONS_TABLE` for infra/ (adapters
- * may not import apps/), and a test in apps/sessions checks the two agree.
- */
-export const SESSIONS_TABLE_LAYOUT = {
-  partitionKey: "pk",
-  userIndex: { name: "by_user", partitionKey: "user_id", sortKey: "created_at" },
-  ttlAttribute: "ttl",
-} as const;
+import { SESSIONS_TABLE_LAYOUT, type SessionsTableLayout } from "./sessions-layout.ts";
 
-export type SessionsTableLayout = {
-  readonly partitionKey: string;
-  readonly userIndex: { readonly name: string; readonly partitionKey: string; readonly sortKey: string };
-  readonly ttlAttribute: string;
-};
+export { SESSIONS_TABLE_LAYOUT, type SessionsTableLayout };
 
 /**
  * CreateTable input as infra/ creates the table: on-demand, string keys, the user index projecting everything

@@ -9,28 +9,31 @@ import { defaultSessionPolicy, parseToken } from "../../core/sessions/model.ts";
 import { sessionPolicyLayer } from "../../core/sessions/SessionPolicy.ts";
 import { SessionStore } from "../../core/sessions/SessionStore.ts";
 import { validateSession } from "../../core/sessions/validate.ts";
-import { testDynamo, uniqueName } from "../local-engines/testing.ts";
+import { engines, TEST_REGION, testDynamo, uniqueName } from "../local-engines/testing.ts";
 import { fixedClock } from "../memory/clock.ts";
 import { nodeSecretHasher } from "../node/hasher.ts";
 import { cryptoIds } from "../node/system.ts";
 import { makeDynamoSessionStore } from "./sessions.ts";
+import { makeDynamoCall } from "./sessions-client.ts";
 import { sessionStoreContract } from "./sessions-contract.ts";
 import { createSessionsTable, sessionsTableDefinition } from "./sessions-table.ts";
 
 const client = testDynamo();
+const local = { accessKeyId: "local", secretAccessKey: "local" };
+const dynamo = makeDynamoCall({ region: TEST_REGION, endpoint: engines().dynamoEndpoint, credentials: local });
 const tableName = uniqueName("sessions");
 beforeAll(async () => {
   await createSessionsTable(client, tableName);
   await createSessionsTable(client, tableName); // idempotent
 });
 
-sessionStoreContract("dynamodb (dynalite)", async () => makeDynamoSessionStore(client, tableName));
+sessionStoreContract("dynamodb (dynalite)", async () => makeDynamoSessionStore(dynamo, tableName));
 
 const verifier = Layer.succeed(IdentityVerifier, {
   verify: ({ provider, idToken }) => Effect.succeed({ provider, subject: idToken }),
 });
 const layer = Layer.mergeAll(
-  Layer.succeed(SessionStore, makeDynamoSessionStore(client, tableName)),
+  Layer.succeed(SessionStore, makeDynamoSessionStore(dynamo, tableName)),
   verifier,
   fixedClock("2026-11-23T10:00:00Z"),
   cryptoIds,
@@ -58,7 +61,7 @@ describe("the sessions table", () => {
   });
 
   it("pages through a user's index entries", async () => {
-    const store = makeDynamoSessionStore(client, tableName, { pageSize: 2 });
+    const store = makeDynamoSessionStore(dynamo, tableName, { pageSize: 2 });
     const user = uniqueName("paged");
     for (let i = 0; i < 5; i++) {
       await client.send(
@@ -83,15 +86,24 @@ describe("the sessions table", () => {
 
   it("reports a malformed item as the table being unavailable, not as a session", async () => {
     await client.send(new PutCommand({ TableName: tableName, Item: { pk: "broken-item-01", user_id: "x" } }));
-    const store = makeDynamoSessionStore(client, tableName);
+    const store = makeDynamoSessionStore(dynamo, tableName);
     const error = await Effect.runPromise(Effect.flip(store.get("broken-item-01")));
     expect(error._tag).toBe("DependencyUnavailable");
   });
 
-  it("answers DependencyUnavailable when the table does not exist", async () => {
-    const store = makeDynamoSessionStore(client, "no_such_table");
-    const error = await Effect.runPromise(Effect.flip(store.ping));
-    expect(error).toMatchObject({ _tag: "DependencyUnavailable", dependency: "sessions table" });
+  it("answers DependencyUnavailable when the table does not exist or DynamoDB cannot be reached", async () => {
+    const missing = makeDynamoSessionStore(dynamo, "no_such_table");
+    expect(await Effect.runPromise(Effect.flip(missing.ping))).toMatchObject({
+      _tag: "DependencyUnavailable",
+      dependency: "sessions table",
+      cause: { code: "ResourceNotFoundException" },
+    });
+    const unreachable = makeDynamoCall({ region: TEST_REGION, endpoint: "http://127.0.0.1:9", credentials: local });
+    const down = makeDynamoSessionStore(unreachable, tableName);
+    expect(await Effect.runPromise(Effect.flip(down.get("x")))).toMatchObject({
+      _tag: "DependencyUnavailable",
+      cause: { code: "network" },
+    });
   });
 
   it("defines the table with the index and key infra creates", () => {

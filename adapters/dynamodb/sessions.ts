@@ -1,10 +1,3 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  paginateQuery,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
 import * as Effect from "effect/Effect";
 import * as Base64Url from "effect/encoding/Base64Url";
 import * as Layer from "effect/Layer";
@@ -13,7 +6,8 @@ import * as Schema from "effect/Schema";
 import { idleExpiryOf, type SessionPolicyValues, type StoredSession } from "../../core/sessions/model.ts";
 import { SessionStore } from "../../core/sessions/SessionStore.ts";
 import { Conflict, DependencyUnavailable } from "../../core/shared/errors.ts";
-import { SESSIONS_TABLE_LAYOUT as L } from "./sessions-table.ts";
+import { type DynamoCall, DynamoError, marshall, unmarshall } from "./sessions-client.ts";
+import { SESSIONS_TABLE_LAYOUT as L } from "./sessions-layout.ts";
 
 /**
  * Sessions in one DynamoDB table. A session item is keyed by its public id and holds the SHA-256 of the secret
@@ -40,11 +34,10 @@ const SessionItem = Schema.Struct({
   revoked_at: Schema.optionalKey(Instant),
   generation: Schema.Int,
 });
-type SessionItem = typeof SessionItem.Type;
 const decodeItem = Schema.decodeUnknownResult(SessionItem);
 
 const fromItem = (raw: unknown): Effect.Effect<StoredSession, DependencyUnavailable> => {
-  const decoded = decodeItem(raw, { onExcessProperty: "ignore" });
+  const decoded = decodeItem(unmarshall(raw), { onExcessProperty: "ignore" });
   const item = Result.isSuccess(decoded) ? decoded.success : undefined;
   const hash = item ? Base64Url.decode(item.secret_hash) : undefined;
   if (!item || !hash || Result.isFailure(hash)) {
@@ -64,141 +57,130 @@ const fromItem = (raw: unknown): Effect.Effect<StoredSession, DependencyUnavaila
   });
 };
 
-const toItem = (session: StoredSession, policy: SessionPolicyValues): SessionItem & Record<string, unknown> => ({
-  pk: session.id,
-  user_id: session.userId,
-  provider: session.provider,
-  ...(session.device === undefined ? {} : { device: session.device }),
-  secret_hash: Base64Url.encode(session.secretHash),
-  created_at: session.createdAt.toISOString(),
-  last_seen_at: session.lastSeenAt.toISOString(),
-  expires_at: session.expiresAt.toISOString(),
-  ...(session.revokedAt === undefined ? {} : { revoked_at: session.revokedAt.toISOString() }),
-  generation: session.generation,
-  [L.ttlAttribute]: epochSeconds(idleExpiryOf(session, policy)),
-});
+const toItem = (session: StoredSession, policy: SessionPolicyValues) =>
+  marshall({
+    pk: session.id,
+    user_id: session.userId,
+    provider: session.provider,
+    device: session.device,
+    secret_hash: Base64Url.encode(session.secretHash),
+    created_at: session.createdAt.toISOString(),
+    last_seen_at: session.lastSeenAt.toISOString(),
+    expires_at: session.expiresAt.toISOString(),
+    revoked_at: session.revokedAt?.toISOString(),
+    generation: session.generation,
+    [L.ttlAttribute]: epochSeconds(idleExpiryOf(session, policy)),
+  });
 
-const isConditionFailure = (error: unknown) =>
-  (error as { name?: string } | null)?.name === "ConditionalCheckFailedException";
-
-/** One SDK call; a refused condition becomes `onCondition`'s value, anything else DependencyUnavailable. */
-const call = <A>(run: () => Promise<A>, onCondition?: () => A): Effect.Effect<A, DependencyUnavailable> =>
-  Effect.tryPromise({ try: run, catch: (cause) => cause }).pipe(
-    Effect.catch((cause) =>
-      onCondition && isConditionFailure(cause)
-        ? Effect.succeed(onCondition())
-        : Effect.fail(new DependencyUnavailable({ dependency: DEPENDENCY, cause })),
-    ),
-  );
+export interface DynamoSessionStoreOptions {
+  /** Index entries per Query page. @default 100 */
+  readonly pageSize?: number;
+}
 
 export const makeDynamoSessionStore = (
-  client: DynamoDBDocumentClient,
+  dynamo: DynamoCall,
   tableName: string,
-  options: { readonly pageSize?: number } = {},
-): typeof SessionStore.Service => ({
-  insert: (session, policy) =>
-    call(
-      () =>
-        client
-          .send(
-            new PutCommand({
-              TableName: tableName,
-              Item: toItem(session, policy),
-              ConditionExpression: "attribute_not_exists(pk)",
-            }),
-          )
-          .then(() => true),
-      () => false,
-    ).pipe(
-      Effect.flatMap((stored) =>
-        stored ? Effect.void : Effect.fail(new Conflict({ message: `session ${session.id} already exists` })),
+  options: DynamoSessionStoreOptions = {},
+): typeof SessionStore.Service => {
+  /** One request; a refused condition becomes `false`, any other failure DependencyUnavailable. */
+  const send = (operation: string, input: Record<string, unknown>) =>
+    Effect.tryPromise({
+      try: () => dynamo(operation, { TableName: tableName, ...input }),
+      catch: (cause) => cause,
+    }).pipe(Effect.catch((cause) => Effect.fail(new DependencyUnavailable({ dependency: DEPENDENCY, cause }))));
+  const conditional = (operation: string, input: Record<string, unknown>) =>
+    Effect.tryPromise({
+      try: () => dynamo(operation, { TableName: tableName, ...input }),
+      catch: (cause) => cause,
+    }).pipe(
+      Effect.as(true),
+      Effect.catch((cause) =>
+        cause instanceof DynamoError && cause.code === "ConditionalCheckFailedException"
+          ? Effect.succeed(false)
+          : Effect.fail(new DependencyUnavailable({ dependency: DEPENDENCY, cause })),
       ),
-    ),
+    );
+  const getItem = (pk: string, consistent = true) =>
+    send("GetItem", { Key: marshall({ pk }), ConsistentRead: consistent }).pipe(Effect.map((answer) => answer.Item));
 
-  get: (id) =>
-    call(() => client.send(new GetCommand({ TableName: tableName, Key: { pk: id }, ConsistentRead: true }))).pipe(
-      Effect.flatMap(({ Item }) => (Item?.user_id === undefined ? Effect.succeed(undefined) : fromItem(Item))),
-    ),
+  return {
+    insert: (session, policy) =>
+      conditional("PutItem", { Item: toItem(session, policy), ConditionExpression: "attribute_not_exists(pk)" }).pipe(
+        Effect.flatMap((stored) =>
+          stored ? Effect.void : Effect.fail(new Conflict({ message: `session ${session.id} already exists` })),
+        ),
+      ),
 
-  // Only forward, only live: a concurrent touch or revoke wins and this write is dropped (not an error).
-  touch: (session, lastSeenAt, policy) =>
-    call(
-      () =>
-        client
-          .send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: { pk: session.id },
-              UpdateExpression: "SET last_seen_at = :now, #ttl = :ttl",
-              ConditionExpression: "attribute_exists(pk) AND last_seen_at < :now AND attribute_not_exists(revoked_at)",
-              ExpressionAttributeNames: { "#ttl": L.ttlAttribute },
-              ExpressionAttributeValues: {
-                ":now": lastSeenAt.toISOString(),
-                ":ttl": epochSeconds(idleExpiryOf({ ...session, lastSeenAt }, policy)),
-              },
-            }),
-          )
-          .then(() => undefined),
-      () => undefined,
-    ),
+    get: (id) =>
+      getItem(id).pipe(
+        Effect.flatMap((item) =>
+          item && (item as Record<string, unknown>).user_id !== undefined ? fromItem(item) : Effect.succeed(undefined),
+        ),
+      ),
 
-  listByUser: (userId) =>
-    call(async () => {
-      const items: Record<string, unknown>[] = [];
-      const pages = paginateQuery(
-        { client, pageSize: options.pageSize ?? 100 },
-        {
-          TableName: tableName,
-          IndexName: L.userIndex.name,
-          KeyConditionExpression: "user_id = :user",
-          ExpressionAttributeValues: { ":user": userId },
-          ScanIndexForward: false,
-        },
-      );
-      for await (const page of pages) items.push(...(page.Items ?? []));
-      return items;
-    }).pipe(Effect.flatMap((items) => Effect.forEach(items, fromItem))),
+    // Only forward, only unrevoked: a concurrent touch or revoke wins and this write is dropped (not an error).
+    touch: (session, lastSeenAt, policy) =>
+      conditional("UpdateItem", {
+        Key: marshall({ pk: session.id }),
+        UpdateExpression: "SET last_seen_at = :now, #ttl = :ttl",
+        ConditionExpression: "attribute_exists(pk) AND last_seen_at < :now AND attribute_not_exists(revoked_at)",
+        ExpressionAttributeNames: { "#ttl": L.ttlAttribute },
+        ExpressionAttributeValues: marshall({
+          ":now": lastSeenAt.toISOString(),
+          ":ttl": epochSeconds(idleExpiryOf({ ...session, lastSeenAt }, policy)),
+        }),
+      }).pipe(Effect.asVoid),
 
-  revoke: (id, userId, at) =>
-    call(
-      () =>
-        client
-          .send(
-            new UpdateCommand({
-              TableName: tableName,
-              Key: { pk: id },
-              UpdateExpression: "SET revoked_at = :at",
-              ConditionExpression: "attribute_exists(pk) AND user_id = :user AND attribute_not_exists(revoked_at)",
-              ExpressionAttributeValues: { ":at": at.toISOString(), ":user": userId },
-            }),
-          )
-          .then(() => true),
-      () => false,
-    ),
+    listByUser: (userId) =>
+      Effect.gen(function* () {
+        const items: unknown[] = [];
+        let start: unknown;
+        do {
+          const page = yield* send("Query", {
+            IndexName: L.userIndex.name,
+            KeyConditionExpression: "user_id = :user",
+            ExpressionAttributeValues: marshall({ ":user": userId }),
+            ScanIndexForward: false,
+            Limit: options.pageSize ?? 100,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          });
+          items.push(...((page.Items as unknown[] | undefined) ?? []));
+          start = page.LastEvaluatedKey;
+        } while (start);
+        return yield* Effect.forEach(items, fromItem);
+      }),
 
-  revokedGeneration: (userId) =>
-    call(() =>
-      client.send(new GetCommand({ TableName: tableName, Key: { pk: userKey(userId) }, ConsistentRead: true })),
-    ).pipe(Effect.map(({ Item }) => (typeof Item?.revoked_generation === "number" ? Item.revoked_generation : 0))),
+    revoke: (id, userId, at) =>
+      conditional("UpdateItem", {
+        Key: marshall({ pk: id }),
+        UpdateExpression: "SET revoked_at = :at",
+        ConditionExpression: "attribute_exists(pk) AND user_id = :user AND attribute_not_exists(revoked_at)",
+        ExpressionAttributeValues: marshall({ ":at": at.toISOString(), ":user": userId }),
+      }),
 
-  // ADD is atomic: two concurrent revoke-alls both bump, neither is lost.
-  bumpRevokedGeneration: (userId, at) =>
-    call(() =>
-      client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: { pk: userKey(userId) },
-          UpdateExpression: "ADD revoked_generation :one SET revoked_before = :at",
-          ExpressionAttributeValues: { ":one": 1, ":at": at.toISOString() },
-          ReturnValues: "ALL_NEW",
+    revokedGeneration: (userId) =>
+      getItem(userKey(userId)).pipe(
+        Effect.map((item) => {
+          const generation = unmarshall(item).revoked_generation;
+          return typeof generation === "number" ? generation : 0;
         }),
       ),
-    ).pipe(Effect.map(({ Attributes }) => Number(Attributes?.revoked_generation ?? 0))),
 
-  ping: call(() => client.send(new GetCommand({ TableName: tableName, Key: { pk: "health#probe" } }))).pipe(
-    Effect.asVoid,
-  ),
-});
+    // ADD is atomic: two concurrent revoke-alls both bump, neither is lost.
+    bumpRevokedGeneration: (userId, at) =>
+      send("UpdateItem", {
+        Key: marshall({ pk: userKey(userId) }),
+        UpdateExpression: "ADD revoked_generation :one SET revoked_before = :at",
+        ExpressionAttributeValues: marshall({ ":one": 1, ":at": at.toISOString() }),
+        ReturnValues: "ALL_NEW",
+      }).pipe(Effect.map((answer) => Number(unmarshall(answer.Attributes).revoked_generation ?? 0))),
 
-export const dynamoSessionStore = (client: DynamoDBDocumentClient, tableName: string): Layer.Layer<SessionStore> =>
-  Layer.succeed(SessionStore, makeDynamoSessionStore(client, tableName));
+    ping: getItem("health#probe", false).pipe(Effect.asVoid),
+  };
+};
+
+export const dynamoSessionStore = (
+  dynamo: DynamoCall,
+  tableName: string,
+  options?: DynamoSessionStoreOptions,
+): Layer.Layer<SessionStore> => Layer.succeed(SessionStore, makeDynamoSessionStore(dynamo, tableName, options));

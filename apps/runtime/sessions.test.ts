@@ -48,8 +48,15 @@ describe("sessions settings from the environment", () => {
   });
 
   it("builds both layers from a valid environment, and the authenticator needs no OIDC settings", () => {
-    expect(sessionsLayerFromEnv({ SESSIONS_TABLE_NAME: "t-1", AWS_REGION: "eu-west-1" })).toBeDefined();
-    expect(authenticatorLayerFromEnv({ SESSIONS_TABLE_NAME: "t-1", OIDC_PROVIDERS: "{not json" })).toBeDefined();
+    const lambda = { AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "secret" };
+    expect(sessionsLayerFromEnv({ SESSIONS_TABLE_NAME: "t-1", ...lambda })).toBeDefined();
+    expect(
+      sessionsLayerFromEnv({ SESSIONS_TABLE_NAME: "t-1", AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:1" }),
+    ).toBeDefined();
+    expect(() => sessionsLayerFromEnv({ SESSIONS_TABLE_NAME: "t-1" })).toThrow(/AWS_ACCESS_KEY_ID/);
+    expect(
+      authenticatorLayerFromEnv({ SESSIONS_TABLE_NAME: "t-1", OIDC_PROVIDERS: "{not json", ...lambda }),
+    ).toBeDefined();
     expect(() => authenticatorLayerFromEnv({})).toThrow(/SESSIONS_TABLE_NAME/);
   });
 });

@@ -71,6 +71,7 @@ describe("the sessions function", () => {
     expect(phone.session_id).toMatch(/^[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(phone.expires_at) - Date.parse(phone.created_at)).toBe(30 * 86_400_000);
     expect(Date.parse(phone.idle_expires_at) - Date.parse(phone.created_at)).toBe(3_600_000);
+    clock.advance(1000);
     const laptop = await signIn(user, "laptop");
 
     expect(await validate(phone.session_id)).toMatchObject({ valid: true, user_id: user, provider: "local" });
