@@ -70,7 +70,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     });
 
     it.each(functions.map((fn) => [fn.name, fn] as const))("%s: environment of names, ARNs, URLs", (name, fn) => {
-      const env: Record<string, string> = lambdaOf(manifest, stage, name).inputs.environment.variables;
+      const env: Record<string, string> = lambdaOf(manifest, stage, name).inputs.environment?.variables ?? {};
       const expected = new Set([
         ...effectiveNeeds(fn).flatMap((need) => NEED_ENV[need]),
         ...fn.settings.filter((s) => config[`rendezvous:${s}`] !== undefined).map((s) => SETTINGS[s]),
@@ -93,7 +93,9 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     expect(wrapped).toHaveProperty("4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270");
     const secret: string = wrapped.value;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
-    const environments = sample.ofType("aws:lambda/function:Function").map((f) => f.inputs.environment.variables);
+    const environments = sample
+      .ofType("aws:lambda/function:Function")
+      .map((f) => f.inputs.environment?.variables ?? {});
     const exposed = JSON.stringify([environments, sample.outputs]);
     expect(exposed).not.toContain(secret);
     expect(exposed).not.toMatch(/password/i);

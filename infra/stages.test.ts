@@ -138,7 +138,9 @@ describe("staging and production", () => {
     );
     expect(alarms["scheduler-errors"]).toMatchObject({ metricName: "Errors", threshold: 3, period: 300 });
     expect(alarms["dispatcher-error-rate"]).toMatchObject({ threshold: 10 });
-    expect(alarms["dispatcher-error-rate"].metricQueries[0].expression).toContain("errors / ");
+    const queries = alarms["dispatcher-error-rate"].metricQueries;
+    expect(queries[0].expression).toContain("errors / ");
+    expect(queries.map((q: { returnData?: boolean }) => q.returnData ?? false)).toEqual([true, false, false]);
     expect(alarms["deliveries-depth"]).toMatchObject({
       metricName: "ApproximateNumberOfMessagesVisible",
       threshold: 1000,

@@ -87,8 +87,10 @@ export class Alarms extends pulumi.ComponentResource {
               label: "error rate (%)",
               returnData: true,
             },
+            // PutMetricAlarm wants exactly one query returning data: the rate, not its inputs.
             ...(["Errors", "Invocations"] as const).map((metricName) => ({
               id: metricName.toLowerCase(),
+              returnData: false,
               metric: {
                 namespace: "AWS/Lambda",
                 metricName,

@@ -134,7 +134,10 @@ export class LambdaFunction extends pulumi.ComponentResource {
         ...(args.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: args.reservedConcurrency }),
         tracingConfig: { mode: "Active" },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-        environment: { variables: args.environment ?? {} },
+        // An empty `variables` map would show as a change on every update.
+        ...(Object.keys(args.environment ?? {}).length > 0
+          ? { environment: { variables: args.environment ?? {} } }
+          : {}),
         ...(args.vpc
           ? { vpcConfig: { subnetIds: args.vpc.subnetIds, securityGroupIds: [args.vpc.securityGroupId] } }
           : {}),
