@@ -1,0 +1,27 @@
+/**
+ * The matching core's public API (what apps, adapters and bench/ import).
+ *
+ * Batch (pure; no I/O, no clock of its own):
+ *   planBatch({ entries: PoolEntry[], blockedPairs: ReadonlySet<pairKey> | (userA, userB) => boolean,
+ *               policy: MatchingPolicy, now: Date })
+ *     -> { pairs: [{ a, b (entry ids), userA, userB, score, tier, matched_on, relaxed }], expired: id[],
+ *          promoted: [{ id, tier }], figures: { pool_size, expired, promoted, candidate_edges, pairs_created,
+ *          by_tier, total_score, greedy_total_score } }
+ *
+ * Pieces, to compare approaches on the same edges (bench/matching):
+ *   scorePair(a: PoolEntry, b: PoolEntry, policy, tier) -> { score, tier, matched_on, relaxed } | undefined
+ *   generateCandidates(profiles, blockedPairs, policy, places) -> CandidateEdge[] ({ a, b, score, tier },
+ *     vertex = index in `profiles`; build them with profileOf(entry, tier) in waiting order, places = placesOf(...))
+ *   greedyPairing(n, edges: { a, b, score }[]) -> { mate: Int32Array, total, pairs }
+ *   improvedPairing(n, edges, { exactComponentLimit?, maxPasses? }) -> the same shape
+ *     Vertex index is the tie-break: a lower index waited longer.
+ *
+ * Policy: defaultPolicy, policyFrom(overrides), PolicyOverrides (the MATCHING_POLICY schema), tierAt(policy,
+ * joinedAt, now). Geography (adjacent cities, regions) is data inside the policy: policy.geography.
+ */
+export * from "./batch.ts";
+export * from "./candidates.ts";
+export * from "./model.ts";
+export * from "./pairing.ts";
+export * from "./policy.ts";
+export * from "./score.ts";
