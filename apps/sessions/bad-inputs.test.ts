@@ -166,6 +166,12 @@ const cases: Array<[string, () => Promise<UrlRequest> | UrlRequest, number, stri
     404,
     "not_found",
   ],
+  [
+    "revoking an id of 3000 characters",
+    () => ({ method: "DELETE", path: `/auth/sessions/${"x".repeat(3000)}`, bearer: alice }),
+    404,
+    "not_found",
+  ],
   ["logging out without a token", () => ({ method: "DELETE", path: "/auth/session" }), 401, "unauthenticated"],
   ["revoking all without a token", () => ({ method: "DELETE", path: "/auth/sessions" }), 401, "unauthenticated"],
   ["an unknown route", () => ({ path: "/auth/nope" }), 404, "route_not_found"],

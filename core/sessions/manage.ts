@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect";
 import { Clock } from "../shared/Clock.ts";
 import { NotFound } from "../shared/errors.ts";
-import { invalidityOf, type StoredSession } from "./model.ts";
+import { invalidityOf, isPublicId, type StoredSession } from "./model.ts";
 import { SessionPolicy } from "./SessionPolicy.ts";
 import { SessionStore } from "./SessionStore.ts";
 
@@ -24,7 +24,8 @@ export const listSessions = Effect.fn("Sessions.list")(function* (userId: string
 export const revokeSession = Effect.fn("Sessions.revoke")(function* (userId: string, sessionId: string) {
   const store = yield* SessionStore;
   const now = yield* (yield* Clock).now;
-  const session = yield* store.get(sessionId);
+  // Anything not shaped like an issued id is unknown without asking the store (which refuses oversized keys).
+  const session = isPublicId(sessionId) ? yield* store.get(sessionId) : undefined;
   if (!session || session.userId !== userId) {
     return yield* new NotFound({ resource: "session", id: sessionId });
   }
