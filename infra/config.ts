@@ -3,6 +3,7 @@
  * what was expected. Components never read config; they receive these plain values.
  */
 import { isScheduleExpression } from "../apps/manifest.ts";
+import { configReader, isHttpUrl, isObject, isOrigin, type Raw } from "./config-reader.ts";
 
 export const NAMESPACE = "rendezvous";
 
@@ -60,8 +61,6 @@ export class StackConfigError extends Error {
   }
 }
 
-type Raw = Readonly<Record<string, string | undefined>>;
-
 const DEFAULT_CAPACITY: DynamoCapacity = {
   minRead: 5,
   maxRead: 100,
@@ -70,73 +69,20 @@ const DEFAULT_CAPACITY: DynamoCapacity = {
   targetUtilization: 70,
 };
 
-const isHttpUrl = (value: string, https: boolean): boolean => {
-  try {
-    const url = new URL(value);
-    const local = url.hostname === "localhost" || url.hostname === "127.0.0.1";
-    return url.protocol === "https:" || (!https && url.protocol === "http:") || (url.protocol === "http:" && local);
-  } catch {
-    return false;
-  }
-};
-
-const isOrigin = (value: unknown): boolean =>
-  value === "*" || (typeof value === "string" && isHttpUrl(value, true) && new URL(value).origin === value);
-
 /**
  * Parses the raw stack config (`rendezvous:<key>` -> string, as Pulumi stores it; objects and arrays as JSON).
  * Throws StackConfigError naming every bad key.
  */
 export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
-  const problems: string[] = [];
-  const known = new Set<string>();
-  const get = (key: string): string | undefined => {
-    known.add(key);
-    return raw[`${NAMESPACE}:${key}`];
-  };
-  const fail = (key: string, expected: string, value: unknown): void => {
-    problems.push(`${NAMESPACE}:${key}: expected ${expected}, got ${JSON.stringify(value)}`);
-  };
-  const integer = (key: string, fallback: number | undefined, min: number, max: number): number => {
-    const value = get(key);
-    if (value === undefined) {
-      if (fallback === undefined) problems.push(`${NAMESPACE}:${key}: required, expected an integer ${min}..${max}`);
-      return fallback ?? min;
-    }
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) fail(key, `an integer ${min}..${max}`, value);
-    return n;
-  };
-  const boolean = (key: string, fallback: boolean): boolean => {
-    const value = get(key);
-    if (value === undefined) return fallback;
-    if (value !== "true" && value !== "false") fail(key, "true or false", value);
-    return value === "true";
-  };
-  const json = (key: string, check: (value: unknown) => boolean, expected: string): string | undefined => {
-    const value = get(key);
-    if (value === undefined) return undefined;
-    try {
-      const parsed: unknown = JSON.parse(value);
-      if (check(parsed)) return JSON.stringify(parsed);
-    } catch {
-      // reported below, like a value of the wrong shape
-    }
-    fail(key, expected, value);
-    return undefined;
-  };
-  const text = (key: string, check: (value: string) => boolean, expected: string): string | undefined => {
-    const value = get(key);
-    if (value !== undefined && !check(value)) fail(key, expected, value);
-    return value;
-  };
-  const isObject = (value: unknown): value is Record<string, unknown> =>
-    typeof value === "object" && value !== null && !Array.isArray(value);
-
-  const lambdaRuntime = text("lambdaRuntime", (v) => /^nodejs(2[2-9]|[3-9]\d)\.x$/.test(v), "nodejs22.x or newer");
+  const { problems, get, fail, integer, boolean, json, text, required, unknownKeys } = configReader(NAMESPACE, raw);
+  const lambdaRuntime = required(
+    "lambdaRuntime",
+    text("lambdaRuntime", (v) => /^nodejs(2[2-9]|[3-9]\d)\.x$/.test(v), "nodejs22.x or newer"),
+    "nodejs22.x or newer",
+  );
   const lambdaMemoryMb = integer("lambdaMemoryMb", 512, 128, 10240);
   const logRetentionDays = integer("logRetentionDays", undefined, 1, 3653);
-  if (!RETENTION_DAYS.includes(logRetentionDays)) {
+  if (Number.isInteger(logRetentionDays) && !RETENTION_DAYS.includes(logRetentionDays)) {
     fail("logRetentionDays", `one of CloudWatch's periods (${RETENTION_DAYS.join(", ")})`, get("logRetentionDays"));
   }
   const dbInstanceClass = text("dbInstanceClass", (v) => /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(v), "an RDS class");
@@ -148,7 +94,7 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
   const billing = text("dynamoBilling", (v) => v === "on-demand" || v === "provisioned", "on-demand or provisioned");
   const natGateways = integer("natGateways", 1, 1, 2) as 1 | 2;
   const alarmEmail = text("alarmEmail", (v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), "an e-mail address");
-  if (alarmEmail === undefined) problems.push(`${NAMESPACE}:alarmEmail: required, expected an e-mail address`);
+  required("alarmEmail", alarmEmail, "an e-mail address");
 
   let dynamoCapacity = DEFAULT_CAPACITY;
   const capacity = json(
@@ -215,15 +161,9 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     text("webhookUrl", (v) => isHttpUrl(v, true), "an https URL"),
   );
 
-  for (const key of Object.keys(raw)) {
-    const [namespace, name] = key.split(":");
-    if (namespace === NAMESPACE && name !== undefined && !known.has(name)) {
-      problems.push(`${key}: unknown key (known: ${[...known].sort().join(", ")})`);
-    }
-  }
-  if (lambdaRuntime === undefined) problems.push(`${NAMESPACE}:lambdaRuntime: required, expected nodejs22.x or newer`);
-  if (dbInstanceClass === undefined) problems.push(`${NAMESPACE}:dbInstanceClass: required, expected an RDS class`);
-  if (billing === undefined) problems.push(`${NAMESPACE}:dynamoBilling: required, expected on-demand or provisioned`);
+  required("dbInstanceClass", dbInstanceClass, "an RDS class");
+  required("dynamoBilling", billing, "on-demand or provisioned");
+  problems.push(...unknownKeys());
   if (problems.length > 0) throw new StackConfigError(problems);
 
   return {
