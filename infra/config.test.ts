@@ -33,6 +33,11 @@ describe("the stack config", () => {
       "rendezvous:logRetentionDays: expected one of",
     ],
     [
+      "a retention that is not a number",
+      { "rendezvous:logRetentionDays": "week" },
+      "rendezvous:logRetentionDays: expected an integer",
+    ],
+    [
       "memory that is not a number",
       { "rendezvous:lambdaMemoryMb": "lots" },
       "rendezvous:lambdaMemoryMb: expected an integer",
