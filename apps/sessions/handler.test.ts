@@ -1,11 +1,15 @@
+import * as ManagedRuntime from "effect/ManagedRuntime";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createSessionsTable } from "../../adapters/dynamodb/sessions-table.ts";
 import { engines, TEST_REGION, testDynamo, uniqueName } from "../../adapters/local-engines/testing.ts";
 import { SettableClock } from "../../adapters/memory/clock.ts";
 import { type LocalIdentityProvider, startLocalIdentityProvider } from "../../adapters/oidc/testing.ts";
 import type { FunctionUrlResult } from "../http/events.ts";
+import { makeLogger } from "../http/log.ts";
 import { bodyOf, type UrlRequest, urlEvent } from "../http/testing.ts";
 import { setClockSource } from "../runtime/clock.ts";
+import { sessionsLayerFromEnv } from "../runtime/sessions.ts";
+import { makeSessionsHandler } from "./routes.ts";
 
 /**
  * The sessions function as Lambda runs it: handler.ts imported with its environment (dynalite, a local OIDC
@@ -112,10 +116,17 @@ describe("the sessions function", () => {
     expect(await validate("not-a-session")).toEqual({ valid: false, reason: "unknown" });
   });
 
-  it("checks the table on GET /health", async () => {
+  it("checks the table on GET /health, and names it when it is missing", async () => {
     const result = await call({ path: "/health" });
     expect(result.statusCode).toBe(200);
     expect(bodyOf(result)).toMatchObject({ status: "healthy", checks: { sessions_table: "ok" } });
+    const missing = makeSessionsHandler(
+      ManagedRuntime.make(sessionsLayerFromEnv({ ...process.env, SESSIONS_TABLE_NAME: "no_such_table" })),
+      makeLogger({}, () => {}),
+    );
+    const down = await missing(urlEvent({ path: "/health" }));
+    expect(down.statusCode).toBe(503);
+    expect(bodyOf(down)).toMatchObject({ status: "unhealthy", checks: { sessions_table: "failed" } });
   });
 
   it("never logs a token, a secret or an ID token", async () => {

@@ -67,7 +67,7 @@ export const createSession = Effect.fn("Sessions.create")(function* (input: Crea
     generation,
   };
   yield* store.insert(session, policy);
-  yield* evictOverCap(userId, session.id, now);
+  yield* evictOverCap(session, now);
   return {
     token: formatToken(publicId, secret),
     session,
@@ -75,13 +75,17 @@ export const createSession = Effect.fn("Sessions.create")(function* (input: Crea
   } satisfies CreatedSession;
 });
 
-/** Revokes the oldest live sessions beyond the cap, keeping the one just created. */
-const evictOverCap = Effect.fn("Sessions.evictOverCap")(function* (userId: string, keepId: string, now: Date) {
+/**
+ * Revokes the oldest live sessions beyond the cap, keeping the one just created. The listing comes from an index
+ * that may lag by a moment, so two sign-ins in the same instant can briefly leave one session over the cap; the
+ * next sign-in evicts it.
+ */
+const evictOverCap = Effect.fn("Sessions.evictOverCap")(function* (created: StoredSession, now: Date) {
   const store = yield* SessionStore;
   const policy = yield* SessionPolicy;
-  const generation = yield* store.revokedGeneration(userId);
+  const userId = created.userId;
   const others = (yield* store.listByUser(userId))
-    .filter((s) => s.id !== keepId && invalidityOf(s, now, policy, generation) === undefined)
+    .filter((s) => s.id !== created.id && invalidityOf(s, now, policy, created.generation) === undefined)
     .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   const excess = others.slice(policy.maxSessionsPerUser - 1);
   yield* Effect.forEach(excess, (s) => store.revoke(s.id, userId, now), { concurrency: 4, discard: true });
