@@ -155,5 +155,11 @@ describe("staging and production", () => {
     );
     expect(topics).toEqual([["ops-staging@example.com"], ["ops@example.com"]]);
     expect(both((run) => run.ofType("aws:cloudwatch/dashboard:Dashboard").length)).toEqual([1, 1]);
+    const dashboard = JSON.parse(
+      (runs.staging as StackRun).ofType("aws:cloudwatch/dashboard:Dashboard")[0]?.inputs.dashboardBody,
+    );
+    const titles: string[] = dashboard.widgets.map((w: { properties: { title: string } }) => w.properties.title);
+    for (const fn of SAMPLE_FUNCTIONS) expect(titles).toContain(`${fn.name}: invocations, errors, throttles`);
+    expect(titles).toEqual(expect.arrayContaining(["queues: messages visible", "database"]));
   });
 });
