@@ -1,0 +1,76 @@
+import * as Context from "effect/Context";
+import type * as Effect from "effect/Effect";
+import type { DependencyUnavailable } from "../shared/errors.ts";
+import type { DeliveryStatus, EventType, PendingDelivery } from "./model.ts";
+
+/** A due delivery a scheduler holds under a lease, with what deciding and rescheduling need. */
+export interface ClaimedDelivery {
+  readonly id: string;
+  readonly eventId: string;
+  readonly userId: string;
+  readonly occurrence: string;
+  readonly sendAt: Date;
+  readonly eventDate: string;
+  readonly timeZone: string;
+}
+
+/** A delivery as the dispatcher needs it to decide and to build the webhook body. */
+export interface DispatchDelivery {
+  readonly id: string;
+  readonly status: DeliveryStatus;
+  readonly userId: string;
+  readonly eventId: string;
+  readonly eventType: EventType;
+  readonly eventDate: string;
+  readonly template: string | null;
+  readonly occurrence: string;
+  readonly firstName: string;
+  readonly lastName: string;
+}
+
+export interface ClaimRequest {
+  readonly now: Date;
+  readonly limit: number;
+  readonly leaseSeconds: number;
+  /** Who holds the lease; only its holder may settle a claim. */
+  readonly owner: string;
+}
+
+export interface Settlement {
+  readonly owner: string;
+  readonly now: Date;
+  /** Accepted by the queue. */
+  readonly queued: readonly string[];
+  /** Past the late window: recorded, never sent. */
+  readonly skipped: readonly string[];
+  /** Not accepted by the queue: back to pending for the next tick. */
+  readonly released: readonly string[];
+  /** Each settled event's next occurrence; an existing (event, occurrence) row is left alone. */
+  readonly next: readonly PendingDelivery[];
+}
+
+export type DispatchOutcome =
+  | { readonly kind: "delivered"; readonly status: number }
+  | { readonly kind: "failed"; readonly reason: string }
+  | { readonly kind: "attempt-failed"; readonly reason: string };
+
+/**
+ * The scheduler's and the dispatcher's view of deliveries. Claims are made in bulk: due rows (and rows whose
+ * lease expired, left by a scheduler that died) become `claimed` by one owner until the lease ends.
+ */
+export class DeliveryStore extends Context.Service<
+  DeliveryStore,
+  {
+    readonly claimDue: (request: ClaimRequest) => Effect.Effect<readonly ClaimedDelivery[], DependencyUnavailable>;
+    readonly settle: (settlement: Settlement) => Effect.Effect<void, DependencyUnavailable>;
+    readonly loadForDispatch: (
+      ids: readonly string[],
+    ) => Effect.Effect<readonly DispatchDelivery[], DependencyUnavailable>;
+    /** Records a webhook attempt; `delivered` and `failed` are final and only apply to a claimed or queued row. */
+    readonly recordOutcome: (
+      id: string,
+      now: Date,
+      outcome: DispatchOutcome,
+    ) => Effect.Effect<void, DependencyUnavailable>;
+  }
+>()("core/scheduling/DeliveryStore") {}

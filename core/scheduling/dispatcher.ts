@@ -1,0 +1,92 @@
+import * as Effect from "effect/Effect";
+import { Clock } from "../shared/Clock.ts";
+import { DeliveryStore, type DispatchDelivery } from "./DeliveryStore.ts";
+import { renderMessage, templateOf, type WebhookPayload } from "./model.ts";
+import { WebhookSender } from "./WebhookSender.ts";
+
+export interface DispatchMessage {
+  readonly deliveryId: string;
+  /** How many times the queue has handed this message out, this time included. */
+  readonly receiveCount: number;
+}
+
+/** What the queue consumer does with one message. */
+export type DispatchDecision =
+  | { readonly kind: "acknowledge"; readonly reason: string }
+  | { readonly kind: "retry"; readonly retryAfterSeconds?: number; readonly reason: string }
+  /** Out of receives: the delivery is marked failed and the message left to go to the dead-letter queue. */
+  | { readonly kind: "give-up"; readonly reason: string };
+
+const SENDABLE = new Set(["pending", "claimed", "queued"]);
+
+export const payloadOf = (delivery: DispatchDelivery, now: Date): WebhookPayload => ({
+  message: renderMessage(
+    templateOf({ type: delivery.eventType, message: delivery.template }),
+    delivery,
+    delivery.eventDate,
+    delivery.occurrence,
+  ),
+  user_id: delivery.userId,
+  event_id: delivery.eventId,
+  event_type: delivery.eventType,
+  occurrence: delivery.occurrence,
+  timestamp: now.toISOString(),
+});
+
+const dispatchOne = (delivery: DispatchDelivery | undefined, message: DispatchMessage, maxReceives: number) =>
+  Effect.gen(function* () {
+    if (!delivery) return { kind: "acknowledge", reason: "unknown delivery" } as DispatchDecision;
+    // Delivered, failed, skipped or cancelled (its user deleted): never post again.
+    if (!SENDABLE.has(delivery.status)) return { kind: "acknowledge", reason: `already ${delivery.status}` } as const;
+    const clock = yield* Clock;
+    const store = yield* DeliveryStore;
+    const sender = yield* WebhookSender;
+    const outcome = yield* sender.send(delivery.id, payloadOf(delivery, yield* clock.now));
+    const now = yield* clock.now;
+    switch (outcome.kind) {
+      case "delivered":
+        yield* store.recordOutcome(delivery.id, now, { kind: "delivered", status: outcome.status });
+        return { kind: "acknowledge", reason: "delivered" } as const;
+      case "permanent":
+        yield* store.recordOutcome(delivery.id, now, { kind: "failed", reason: outcome.reason });
+        return { kind: "acknowledge", reason: `refused: ${outcome.reason}` } as const;
+      case "retry": {
+        if (message.receiveCount >= maxReceives) {
+          const reason = `gave up after ${message.receiveCount} attempts: ${outcome.reason}`;
+          yield* store.recordOutcome(delivery.id, now, { kind: "failed", reason });
+          return { kind: "give-up", reason } as const;
+        }
+        yield* store.recordOutcome(delivery.id, now, { kind: "attempt-failed", reason: outcome.reason });
+        return {
+          kind: "retry",
+          reason: outcome.reason,
+          ...(outcome.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: outcome.retryAfterSeconds }),
+        } as const;
+      }
+    }
+  });
+
+/**
+ * Posts the webhook of each queued delivery still sendable and decides each message's fate. One lookup for the
+ * whole batch; the posts run side by side so one slow receiver does not hold the others back.
+ */
+export const dispatchDeliveries = Effect.fn("Scheduling.dispatchDeliveries")(function* (
+  messages: readonly DispatchMessage[],
+  maxReceives: number,
+) {
+  const store = yield* DeliveryStore;
+  const found = yield* store.loadForDispatch([...new Set(messages.map((message) => message.deliveryId))]);
+  const byId = new Map(found.map((delivery) => [delivery.id, delivery]));
+  const seen = new Set<string>();
+  return yield* Effect.forEach(
+    messages,
+    (message) => {
+      // The same delivery twice in one batch (a re-enqueue after a crash) is posted once.
+      if (seen.has(message.deliveryId))
+        return Effect.succeed<DispatchDecision>({ kind: "acknowledge", reason: "duplicate" });
+      seen.add(message.deliveryId);
+      return dispatchOne(byId.get(message.deliveryId), message, maxReceives);
+    },
+    { concurrency: "unbounded" },
+  );
+});
