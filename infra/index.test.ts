@@ -1,4 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { functions } from "../apps/manifest.ts";
 import { fakeBundler, stackConfig, underMocks } from "./testing.ts";
 
@@ -22,5 +24,15 @@ describe("the Pulumi program (infra/index.ts)", () => {
     await expect(underMocks("staging", config, () => ({ ...program(fakeBundler) }))).rejects.toThrow(
       /rendezvous:logRetentionDays: expected one of CloudWatch's periods/,
     );
+  });
+
+  it("is what Pulumi.yaml runs: ESM TypeScript through tsx, not Pulumi's ts-node", () => {
+    const root = new URL("..", import.meta.url);
+    const project = parse(readFileSync(new URL("Pulumi.yaml", root), "utf8"));
+    expect(project).toMatchObject({ name: "rendezvous", main: "infra/", runtime: { name: "nodejs" } });
+    expect(project.runtime.options.typescript).toBe(false);
+    expect(project.runtime.options.nodeargs).toMatch(/--import tsx/);
+    expect(existsSync(new URL("infra/index.ts", root))).toBe(true);
+    expect(existsSync(new URL("node_modules/tsx/package.json", root))).toBe(true);
   });
 });
