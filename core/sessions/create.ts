@@ -8,6 +8,7 @@ import {
   formatToken,
   idleExpiryOf,
   invalidityOf,
+  newestFirst,
   PUBLIC_ID_BYTES,
   SECRET_BYTES,
   type StoredSession,
@@ -86,7 +87,7 @@ const evictOverCap = Effect.fn("Sessions.evictOverCap")(function* (created: Stor
   const userId = created.userId;
   const others = (yield* store.listByUser(userId))
     .filter((s) => s.id !== created.id && invalidityOf(s, now, policy, created.generation) === undefined)
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    .sort(newestFirst);
   const excess = others.slice(policy.maxSessionsPerUser - 1);
   yield* Effect.forEach(excess, (s) => store.revoke(s.id, userId, now), { concurrency: 4, discard: true });
 });

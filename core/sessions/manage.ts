@@ -1,7 +1,7 @@
 import * as Effect from "effect/Effect";
 import { Clock } from "../shared/Clock.ts";
 import { NotFound } from "../shared/errors.ts";
-import { invalidityOf, isPublicId, type StoredSession } from "./model.ts";
+import { invalidityOf, isPublicId, newestFirst } from "./model.ts";
 import { SessionPolicy } from "./SessionPolicy.ts";
 import { SessionStore } from "./SessionStore.ts";
 
@@ -12,9 +12,7 @@ export const listSessions = Effect.fn("Sessions.list")(function* (userId: string
   const now = yield* (yield* Clock).now;
   const generation = yield* store.revokedGeneration(userId);
   const sessions = yield* store.listByUser(userId);
-  return sessions
-    .filter((s) => invalidityOf(s, now, policy, generation) === undefined)
-    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()) as ReadonlyArray<StoredSession>;
+  return sessions.filter((s) => invalidityOf(s, now, policy, generation) === undefined).sort(newestFirst);
 });
 
 /**

@@ -52,6 +52,10 @@ export interface StoredSession {
   readonly generation: number;
 }
 
+/** Newest first; equal instants by id, so every adapter lists in the same order. */
+export const newestFirst = (a: StoredSession, b: StoredSession): number =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+
 const Seconds = (max: number) => Schema.Int.check(Schema.isGreaterThanOrEqualTo(1), Schema.isLessThanOrEqualTo(max));
 const YEAR = 366 * 24 * 3600;
 
