@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { FunctionSpec } from "../apps/manifest.ts";
 import { lambdaOf, rolePolicyOf } from "./policies.ts";
+import { firesEveryFewMinutes } from "./stack.ts";
 import { runStack } from "./testing.ts";
 
 const spec = (name: string, change: Partial<FunctionSpec>): FunctionSpec => ({
@@ -113,5 +114,15 @@ describe("a function's role and environment follow its needs exactly", () => {
 
   it("refuses a manifest with problems, naming the function", async () => {
     await expect(runStack("staging", [spec("Bad_Name", {})])).rejects.toThrow(/Bad_Name: name must be kebab-case/);
+  });
+
+  it.each([
+    ["rate(1 minute)", true],
+    ["rate(4 minutes)", true],
+    ["rate(5 minutes)", false],
+    ["rate(3 hours)", false],
+    ["cron(0 9 * * ? *)", false],
+  ])("judges %s frequent enough for the 3-errors alarm: %s", (expression, frequent) => {
+    expect(firesEveryFewMinutes(expression)).toBe(frequent);
   });
 });

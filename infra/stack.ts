@@ -58,6 +58,16 @@ const checkInputs = ({ config, functions, entryExists }: StackOptions): void => 
   if (configProblems.length > 0) throw new StackConfigError(configProblems);
 };
 
+/**
+ * A schedule that fires at least once every 5 minutes (the scheduler's every minute): a single failed tick is
+ * retried by the next, so its alarm waits for more than 3 errors in 5 minutes. A rarer schedule (the matcher's)
+ * alarms on its first error, like a request.
+ */
+export const firesEveryFewMinutes = (expression: string): boolean => {
+  const rate = /^rate\((\d+) minutes?\)$/.exec(expression);
+  return rate !== null && Number(rate[1]) < 5;
+};
+
 export const buildStack = (options: StackOptions): StackOutputs => {
   checkInputs(options);
   const { config, functions, bundle } = options;
@@ -154,7 +164,7 @@ export const buildStack = (options: StackOptions): StackOutputs => {
     functionName: lambdaOf(fn.name).name,
     errorPolicy: fn.triggers.some((t) => t.kind === "queue")
       ? "queue"
-      : fn.triggers.some((t) => t.kind === "schedule")
+      : scheduledFunctions.some((s) => s.name === fn.name && firesEveryFewMinutes(s.expression))
         ? "scheduled"
         : "request",
   }));

@@ -137,6 +137,8 @@ describe("staging and production", () => {
         .map((a) => [a.inputs.name.replace("rendezvous-staging-", ""), a.inputs]),
     );
     expect(alarms["scheduler-errors"]).toMatchObject({ metricName: "Errors", threshold: 3, period: 300 });
+    // The matcher runs every 3 hours: its first error alarms.
+    expect(alarms["matcher-errors"]).toMatchObject({ metricName: "Errors", threshold: 0 });
     expect(alarms["dispatcher-error-rate"]).toMatchObject({ threshold: 10 });
     const queries = alarms["dispatcher-error-rate"].metricQueries;
     expect(queries[0].expression).toContain("errors / ");

@@ -7,8 +7,8 @@ export interface WatchedFunction {
   readonly name: string;
   readonly functionName: pulumi.Input<string>;
   /**
-   * How errors are judged: `scheduled` (runs every minute: more than 3 errors in 5 minutes), `queue` (an error rate
-   * above 10% of invocations) or `request` (any error).
+   * How errors are judged: `scheduled` (fires every few minutes: more than 3 errors in 5 minutes), `queue` (an
+   * error rate above 10% of invocations) or `request` (any error; also rare schedules like the matcher's).
    */
   readonly errorPolicy: "scheduled" | "queue" | "request";
 }
