@@ -2,7 +2,7 @@ import { generateCandidates } from "./candidates.ts";
 import type { BlockedPairs, PoolEntry, Tier } from "./model.ts";
 import { greedyPairing, improvedPairing } from "./pairing.ts";
 import { type MatchingPolicy, tierAt } from "./policy.ts";
-import { type Explanation, placesOf, profileOf, scoreProfiles } from "./score.ts";
+import { type Explanation, Interner, placesOf, profileOf, scoreProfiles } from "./score.ts";
 
 /**
  * One batch, as a pure function of the pool, the past pairs, the policy and the clock: expire entries past
@@ -70,7 +70,8 @@ export const planBatch = (input: BatchInput): BatchPlan => {
     live.push({ entry, tier: effective });
   }
   const places = placesOf(policy.geography);
-  const profiles = live.map(({ entry, tier }) => profileOf(entry, tier));
+  const interner = new Interner();
+  const profiles = live.map(({ entry, tier }) => profileOf(entry, tier, interner));
   const edges = generateCandidates(profiles, input.blockedPairs, policy, places);
   const improved = improvedPairing(profiles.length, edges, { exactComponentLimit: policy.exactComponentLimit });
   const greedy = greedyPairing(profiles.length, edges);

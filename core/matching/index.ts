@@ -11,7 +11,8 @@
  * Pieces, to compare approaches on the same edges (bench/matching):
  *   scorePair(a: PoolEntry, b: PoolEntry, policy, tier) -> { score, tier, matched_on, relaxed } | undefined
  *   generateCandidates(profiles, blockedPairs, policy, places) -> CandidateEdge[] ({ a, b, score, tier },
- *     vertex = index in `profiles`; build them with profileOf(entry, tier) in waiting order, places = placesOf(...))
+ *     vertex = index in `profiles`; build them in waiting order with profileOf(entry, tier, interner), ONE
+ *     `new Interner()` shared by all profiles of a batch; places = placesOf(policy.geography))
  *   greedyPairing(n, edges: { a, b, score }[]) -> { mate: Int32Array, total, pairs }
  *   improvedPairing(n, edges, { exactComponentLimit?, maxPasses? }) -> the same shape
  *     Vertex index is the tie-break: a lower index waited longer.

@@ -231,6 +231,8 @@ export const improvedPairing = (n: number, edges: readonly Edge[], options: Impr
       const x = graph.neighbours[k] as number;
       const v = mate[u] as number;
       if (x === v) continue;
+      // Some new edge of every improving move outweighs what one of its ends holds; look from that end only.
+      if ((graph.weights[k] as number) <= held(u) + EPSILON) continue;
       const y = mate[x] as number;
       const base = (graph.weights[k] as number) - held(u) - held(x);
       // Option A: the old partners pair together (2-swap).

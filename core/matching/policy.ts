@@ -66,7 +66,7 @@ export const defaultPolicy: MatchingPolicy = {
   matchTtlHours: 7 * 24,
   batchEveryHours: 3,
   candidatesPerEntry: 12,
-  scanLimit: 800,
+  scanLimit: 250,
   exactComponentLimit: 16,
   embeddingDimensions: 64,
   geography: { adjacent: {}, regions: {} },

@@ -25,6 +25,16 @@ const ALL_WINDOWS = (1 << TIME_WINDOWS.length) - 1;
 export interface Profile {
   readonly entry: PoolEntry;
   readonly tier: Tier;
+  /** Interned ids and bit masks (see Interner) so the hot loop compares integers. */
+  readonly user: number;
+  readonly cityId: number;
+  readonly activityMask: number;
+  readonly vibeMask: number;
+  readonly traitMask: number;
+  readonly dealMask: number;
+  readonly networkId: number;
+  readonly genderId: number;
+  readonly preferenceId: number;
   readonly city: string;
   readonly windows: number;
   readonly windowCount: number;
@@ -90,26 +100,74 @@ const unitVector = (values: readonly number[] | undefined): Float64Array | undef
   return Float64Array.from(values, (v) => v / length);
 };
 
-export const profileOf = (entry: PoolEntry, tier: Tier = entry.tier): Profile => {
+/**
+ * Chip values as small integers, per batch. A value's bit is its id while ids fit in 31 bits; later values share
+ * the overflow bit, and a comparison that meets it falls back to comparing strings, so masks are an exact fast
+ * path for the usual small vocabularies and never wrong for large ones.
+ */
+export class Interner {
+  private readonly ids = new Map<string, number>();
+  id(kind: string, value: string): number {
+    const key = `${kind}:${value}`;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.ids.size;
+      this.ids.set(key, id);
+    }
+    return id;
+  }
+  private readonly perKind = new Map<string, Map<string, number>>();
+  bit(kind: string, value: string): number {
+    let kindIds = this.perKind.get(kind);
+    if (!kindIds) {
+      kindIds = new Map();
+      this.perKind.set(kind, kindIds);
+    }
+    let id = kindIds.get(value);
+    if (id === undefined) {
+      id = kindIds.size;
+      kindIds.set(value, id);
+    }
+    return id < 31 ? 1 << id : OVERFLOW;
+  }
+  mask(kind: string, values: readonly string[]): number {
+    return values.reduce((mask, value) => mask | this.bit(kind, value), 0);
+  }
+}
+const OVERFLOW = 1 << 31;
+
+export const profileOf = (entry: PoolEntry, tier: Tier, interner: Interner): Profile => {
   const { chips } = entry;
   const activities = [...new Set(chips.activities.map(norm))].sort();
   const vibe = [...new Set((chips.vibe ?? []).map(norm))].sort();
   const network = chips.who?.network === undefined ? undefined : norm(chips.who.network);
   const windows = chips.when.reduce((mask, w) => mask | (WINDOW_BIT.get(w) ?? 0), 0);
   const preference = chips.who?.gender_preference === undefined ? undefined : norm(chips.who.gender_preference);
+  const gender = chips.who?.gender === undefined ? undefined : norm(chips.who.gender);
+  const dealbreakers = (chips.dealbreakers ?? []).map(norm);
+  const optionalId = (value: string | undefined) => (value === undefined ? -1 : interner.id("value", value));
   return {
     entry,
     tier,
+    user: interner.id("user", entry.userId),
+    cityId: interner.id("city", norm(chips.where)),
+    activityMask: interner.mask("activity", activities),
+    vibeMask: interner.mask("vibe", vibe),
+    traitMask: interner.mask("trait", [...activities, ...vibe, ...(network === undefined ? [] : [network])]),
+    dealMask: interner.mask("trait", dealbreakers),
+    networkId: optionalId(network),
+    genderId: optionalId(gender),
+    preferenceId: optionalId(preference === "any" ? undefined : preference),
     city: norm(chips.where),
     windows,
     windowCount: popcount(windows),
     activities,
     vibe,
     traits: new Set([...activities, ...vibe, ...(network === undefined ? [] : [network])]),
-    dealbreakers: (chips.dealbreakers ?? []).map(norm),
+    dealbreakers,
     network,
     age: chips.who?.age_band === undefined ? -1 : AGE_BANDS.indexOf(chips.who.age_band),
-    gender: chips.who?.gender === undefined ? undefined : norm(chips.who.gender),
+    gender,
     preference: preference === "any" ? undefined : preference,
     must: (chips.must_haves ?? []).reduce((mask, key) => mask | MUST_BIT[key], 0),
     embedding: unitVector(entry.embedding),
@@ -117,6 +175,11 @@ export const profileOf = (entry: PoolEntry, tier: Tier = entry.tier): Profile =>
 };
 
 export const mustHave = (p: Profile, key: MustHaveKey): boolean => (p.must & MUST_BIT[key]) !== 0;
+const WHO = MUST_BIT.who;
+const ACTIVITIES = MUST_BIT.activities;
+const WHEN = MUST_BIT.when;
+const WHERE = MUST_BIT.where;
+const VIBE = MUST_BIT.vibe;
 
 const shared = (a: readonly string[], b: readonly string[]): number => {
   let count = 0;
@@ -135,11 +198,18 @@ const shared = (a: readonly string[], b: readonly string[]): number => {
   return count;
 };
 
+/** Values both masks hold, exactly: by bits when neither overflowed, else by the strings. */
+const common = (maskA: number, maskB: number, a: readonly string[], b: readonly string[]): number =>
+  (maskA | maskB) & OVERFLOW ? shared(a, b) : popcount(maskA & maskB);
+
 const accepts = (p: Profile, other: Profile): boolean => {
-  if (p.preference !== undefined && other.gender !== p.preference) return false;
-  for (const d of p.dealbreakers) if (other.traits.has(d)) return false;
-  if (mustHave(p, "who")) {
-    if (p.network !== undefined && other.network !== p.network) return false;
+  if (p.preferenceId !== -1 && other.genderId !== p.preferenceId) return false;
+  if (p.dealMask !== 0 && p.dealMask & other.traitMask) {
+    if (!((p.dealMask | other.traitMask) & OVERFLOW)) return false;
+    for (const d of p.dealbreakers) if (other.traits.has(d)) return false;
+  }
+  if (p.must & WHO) {
+    if (p.networkId !== -1 && other.networkId !== p.networkId) return false;
     if (p.age >= 0 && other.age !== p.age) return false;
   }
   return true;
@@ -165,20 +235,20 @@ export const scoreProfiles = (
   places: Places,
   why?: Explanation,
 ): number => {
-  if (a.entry.userId === b.entry.userId) return -1;
+  if (a.user === b.user) return -1;
   if (!accepts(a, b) || !accepts(b, a)) return -1;
   // where
-  const location = closeness(places, a.city, b.city);
+  const location = a.cityId === b.cityId ? 1 : closeness(places, a.city, b.city);
   if (location < 1) {
-    if (mustHave(a, "where") || mustHave(b, "where")) return -1;
+    if ((a.must | b.must) & WHERE) return -1;
     if (location === 0.5 ? tier < 1 : location === 0.25 ? tier < 2 : true) return -1;
     why?.relaxed.push(location === 0.5 ? "where:adjacent_area" : "where:region");
   }
   // when
-  const common = popcount(a.windows & b.windows);
-  let time = common / Math.min(a.windowCount, b.windowCount);
-  if (common === 0) {
-    if (mustHave(a, "when") || mustHave(b, "when") || tier < 2) return -1;
+  const commonWindows = popcount(a.windows & b.windows);
+  let time = commonWindows / Math.min(a.windowCount, b.windowCount);
+  if (commonWindows === 0) {
+    if ((a.must | b.must) & WHEN || tier < 2) return -1;
     if ((adjacentWindows(a.windows) & b.windows) === 0) return -1;
     why?.relaxed.push("when:adjacent_window");
     time = 0.25;
@@ -191,19 +261,19 @@ export const scoreProfiles = (
     if (gap === 1) why?.relaxed.push("who:age_band");
     agePart = gap === 0 ? 1 : 0.5;
   }
-  const networkPart = a.network !== undefined && b.network !== undefined ? (a.network === b.network ? 1 : 0) : 0.5;
+  const networkPart = a.networkId !== -1 && b.networkId !== -1 ? (a.networkId === b.networkId ? 1 : 0) : 0.5;
   // activities and vibe
-  const commonActivities = shared(a.activities, b.activities);
-  if (commonActivities === 0 && (mustHave(a, "activities") || mustHave(b, "activities"))) return -1;
-  const commonVibe = shared(a.vibe, b.vibe);
-  if (commonVibe === 0 && ((mustHave(a, "vibe") && a.vibe.length > 0) || (mustHave(b, "vibe") && b.vibe.length > 0))) {
+  const commonActivities = common(a.activityMask, b.activityMask, a.activities, b.activities);
+  if (commonActivities === 0 && (a.must | b.must) & ACTIVITIES) return -1;
+  const commonVibe = common(a.vibeMask, b.vibeMask, a.vibe, b.vibe);
+  if (commonVibe === 0 && ((a.must & VIBE && a.vibe.length > 0) || (b.must & VIBE && b.vibe.length > 0))) {
     return -1;
   }
   const w = policy.weights;
   const who = (agePart + networkPart) / 2;
   const activities = commonActivities / (a.activities.length + b.activities.length - commonActivities);
   const sameCity = location === 1 ? 1 : 0;
-  const allCommon = commonActivities + commonVibe + common + sameCity;
+  const allCommon = commonActivities + commonVibe + commonWindows + sameCity;
   const allUnion =
     a.activities.length + b.activities.length + a.vibe.length + b.vibe.length + a.windowCount + b.windowCount + 2;
   const intention = allCommon / (allUnion - allCommon);
@@ -224,7 +294,7 @@ export const scoreProfiles = (
   if (why) {
     if (who >= 0.75) why.matched_on.push("who");
     if (commonActivities > 0) why.matched_on.push("activities");
-    if (common > 0) why.matched_on.push("when");
+    if (commonWindows > 0) why.matched_on.push("when");
     if (location === 1) why.matched_on.push("where");
     if (commonVibe > 0) why.matched_on.push("vibe");
     if (cosine >= 0.5) why.matched_on.push("embedding");
@@ -250,9 +320,10 @@ export const pairTier = (a: Tier, b: Tier): Tier => (a < b ? a : b);
  */
 export const scorePair = (a: PoolEntry, b: PoolEntry, policy: MatchingPolicy, tier: Tier): Scored | undefined => {
   const why: Explanation = { matched_on: [], relaxed: [] };
+  const interner = new Interner();
   const score = scoreProfiles(
-    profileOf(a, tier),
-    profileOf(b, tier),
+    profileOf(a, tier, interner),
+    profileOf(b, tier, interner),
     tier,
     policy,
     cachedPlaces(policy.geography),
