@@ -1,0 +1,144 @@
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import type postgres from "postgres";
+import { type ClaimedDelivery, DeliveryStore, type DispatchDelivery } from "../../../core/scheduling/DeliveryStore.ts";
+import type { DeliveryStatus, EventType } from "../../../core/scheduling/model.ts";
+import { isUuid, query, toDate } from "./rows.ts";
+import { insertPending } from "./users.ts";
+
+interface ClaimRow {
+  id: string;
+  event_id: string;
+  user_id: string;
+  occurrence: string;
+  send_at: Date | string;
+  event_date: string;
+  time_zone: string;
+}
+
+interface DispatchRow {
+  id: string;
+  status: string;
+  user_id: string;
+  event_id: string;
+  event_type: string;
+  event_date: string;
+  template: string | null;
+  occurrence: string;
+  first_name: string;
+  last_name: string;
+}
+
+/**
+ * Deliveries for the scheduler and the dispatcher, in bulk: one statement claims a whole batch, one transaction
+ * settles it. Claims take due pending rows and rows whose lease expired (a scheduler died holding them) with
+ * `FOR UPDATE SKIP LOCKED`, so concurrent schedulers split the work without waiting on each other.
+ */
+export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliveryStore> =>
+  Layer.succeed(DeliveryStore, {
+    claimDue: ({ now, limit, leaseSeconds, owner }) =>
+      query(async () => {
+        const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000);
+        const rows = await sql<ClaimRow[]>`
+          with expired as (
+            select id from deliveries where status = 'claimed' and lease_expires_at < ${now.toISOString()}
+            order by lease_expires_at limit ${limit} for update skip locked
+          ), due as (
+            select id from deliveries where status = 'pending' and send_at <= ${now.toISOString()}
+            order by send_at limit ${limit} for update skip locked
+          ), picked as (
+            select id from expired union all select id from due limit ${limit}
+          ), claimed as (
+            update deliveries d set status = 'claimed', lease_owner = ${owner}, lease_expires_at = ${leaseUntil.toISOString()},
+              updated_at = ${now.toISOString()}
+            from picked where d.id = picked.id
+            returning d.id, d.event_id, d.user_id, d.occurrence, d.send_at
+          )
+          select c.id, c.event_id, c.user_id, c.occurrence::text, c.send_at, e.date::text as event_date, u.time_zone
+          from claimed c join yearly_events e on e.id = c.event_id join users u on u.id = c.user_id`;
+        return rows.map(
+          (row): ClaimedDelivery => ({
+            id: row.id,
+            eventId: row.event_id,
+            userId: row.user_id,
+            occurrence: row.occurrence,
+            sendAt: toDate(row.send_at),
+            eventDate: row.event_date,
+            timeZone: row.time_zone,
+          }),
+        );
+      }),
+
+    settle: ({ owner, now, queued, skipped, released, next }) =>
+      query(() =>
+        sql.begin(async (tx) => {
+          const held = (ids: readonly string[]) => tx.array([...ids]);
+          if (queued.length > 0) {
+            await tx`update deliveries set status = 'queued', lease_expires_at = null, updated_at = ${now.toISOString()}
+              where id = any(${held(queued)}::uuid[]) and status = 'claimed' and lease_owner = ${owner}`;
+          }
+          if (skipped.length > 0) {
+            await tx`update deliveries set status = 'skipped', lease_expires_at = null, updated_at = ${now.toISOString()},
+              last_error = 'past the late window'
+              where id = any(${held(skipped)}::uuid[]) and status = 'claimed' and lease_owner = ${owner}`;
+          }
+          if (released.length > 0) {
+            await tx`update deliveries set status = 'pending', lease_owner = null, lease_expires_at = null,
+              updated_at = ${now.toISOString()}
+              where id = any(${held(released)}::uuid[]) and status = 'claimed' and lease_owner = ${owner}`;
+          }
+          // Only for events still live and without a pending row (an edit may have rescheduled them meanwhile).
+          const live = await tx<{ id: string }[]>`
+            select e.id from yearly_events e join users u on u.id = e.user_id
+            where e.id = any(${held(next.map((row) => row.eventId))}::uuid[])
+              and e.deleted_at is null and u.deleted_at is null
+              and not exists (select 1 from deliveries p where p.event_id = e.id and p.status = 'pending')`;
+          const keep = new Set(live.map((row) => row.id));
+          await insertPending(
+            tx,
+            next.filter((row) => keep.has(row.eventId)),
+          );
+        }),
+      ),
+
+    loadForDispatch: (ids) => {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return Effect.succeed([]);
+      return query(
+        () => sql<DispatchRow[]>`
+          select d.id, d.status, d.user_id, d.event_id, e.type as event_type, e.date::text as event_date,
+            e.message as template, d.occurrence::text, u.first_name, u.last_name
+          from deliveries d join yearly_events e on e.id = d.event_id join users u on u.id = d.user_id
+          where d.id = any(${sql.array(valid)}::uuid[])`,
+      ).pipe(
+        Effect.map((rows) =>
+          rows.map(
+            (row): DispatchDelivery => ({
+              id: row.id,
+              status: row.status as DeliveryStatus,
+              userId: row.user_id,
+              eventId: row.event_id,
+              eventType: row.event_type as EventType,
+              eventDate: row.event_date,
+              template: row.template,
+              occurrence: row.occurrence,
+              firstName: row.first_name,
+              lastName: row.last_name,
+            }),
+          ),
+        ),
+      );
+    },
+
+    recordOutcome: (id, now, outcome) =>
+      query(async () => {
+        const status = outcome.kind === "delivered" ? "delivered" : outcome.kind === "failed" ? "failed" : null;
+        const error = outcome.kind === "delivered" ? null : outcome.reason.slice(0, 500);
+        const code = outcome.kind === "delivered" ? outcome.status : null;
+        // A final state only replaces an unsent one: a late retry never turns `delivered` into `failed`.
+        await sql`update deliveries set attempts = attempts + 1, last_error = ${error}, updated_at = ${now.toISOString()},
+            status = coalesce(${status}, status), response_status = coalesce(${code}, response_status),
+            lease_expires_at = case when ${status}::text is null then lease_expires_at else null end
+          where id = ${id} and status in ('pending', 'claimed', 'queued')`;
+      }),
+  });
