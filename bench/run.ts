@@ -6,6 +6,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   bundles: () => import("./bundles.ts"),
   sessions: () => import("./sessions.ts"),
   delivery: () => import("./delivery.ts"),
+  matching: () => import("./matching/index.ts"),
 };
 
 const wanted = process.argv.slice(2);
