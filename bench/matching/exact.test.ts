@@ -133,6 +133,41 @@ describe("maxWeightMatching", () => {
     ).toEqual([-1, -1, -1]);
   });
 
+  it("solves the T-blossom expansion cases (relabel as T, least-slack edge after expansion, nested)", () => {
+    // van Rantwijk's "nasty" cases 30-34: each drives expandBlossom's relabelling of a T-blossom's children.
+    // biome-ignore format: edge lists read best packed
+    const cases: Array<[WeightedEdge[], number[]]> = [
+      [
+        [[1, 2, 45], [1, 5, 45], [2, 3, 50], [3, 4, 45], [4, 5, 50], [1, 6, 30], [3, 9, 35], [4, 8, 35], [5, 7, 26], [9, 10, 5]],
+        [-1, 6, 3, 2, 8, 7, 1, 5, 4, 10, 9],
+      ],
+      [
+        [[1, 2, 45], [1, 5, 45], [2, 3, 50], [3, 4, 45], [4, 5, 50], [1, 6, 30], [3, 9, 35], [4, 8, 26], [5, 7, 40], [9, 10, 5]],
+        [-1, 6, 3, 2, 8, 7, 1, 5, 4, 10, 9],
+      ],
+      [
+        [[1, 2, 45], [1, 5, 45], [2, 3, 50], [3, 4, 45], [4, 5, 50], [1, 6, 30], [3, 9, 35], [4, 8, 28], [5, 7, 26], [9, 10, 5]],
+        [-1, 6, 3, 2, 8, 7, 1, 5, 4, 10, 9],
+      ],
+      [
+        [
+          [1, 2, 45], [1, 7, 45], [2, 3, 50], [3, 4, 45], [4, 5, 95], [4, 6, 94], [5, 6, 94], [6, 7, 50], [1, 8, 30],
+          [3, 11, 35], [5, 9, 36], [7, 10, 26], [11, 12, 5],
+        ],
+        [-1, 8, 3, 2, 6, 9, 4, 10, 1, 5, 7, 12, 11],
+      ],
+      [
+        [[1, 2, 40], [1, 3, 40], [2, 3, 60], [2, 4, 55], [3, 5, 55], [4, 5, 50], [1, 8, 15], [5, 7, 30], [7, 6, 10], [8, 10, 10], [4, 9, 30]],
+        [-1, 2, 1, 5, 9, 3, 7, 6, 10, 4, 8],
+      ],
+    ];
+    for (const [edges, expected] of cases) {
+      const mate = maxWeightMatching(edges);
+      expect(totalOf(mate, edges)).toBe(bruteForce(expected.length, edges));
+      expect(Array.from(mate)).toEqual(expected);
+    }
+  });
+
   it("with maxCardinality prefers more pairs over more weight", () => {
     const edges: WeightedEdge[] = [
       [0, 1, 1],

@@ -22,10 +22,11 @@ import { gaussian, intBetween, mulberry32, type Random, sample, weightedPicker }
 
 export const CITY_COUNT = 200;
 export const REGION_COUNT = 20;
+// biome-ignore format: a vocabulary reads best as a block
 export const ACTIVITIES = [
   "coffee", "hiking", "climbing", "board games", "cinema", "running",
   "museums", "cooking", "live music", "cycling", "yoga", "brunch",
-] as const; // biome-ignore format: a vocabulary reads best as a block
+] as const;
 export const VIBES = ["chill", "chatty", "sporty", "curious", "nerdy", "artsy", "outdoorsy", "night owl"] as const;
 export const NETWORKS = ["alumni", "work", "climbing club", "parents", "newcomers", "volunteers"] as const;
 const GENDERS = ["woman", "man", "nonbinary"] as const;
