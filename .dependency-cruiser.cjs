@@ -1,6 +1,7 @@
 /**
  * The layering rule of DESIGN.md: dependencies point inward.
- *   core     -> effect and core only (no node builtins, no SDKs, no drivers)
+ *   core     -> effect and core only (no node builtins, no SDKs, no drivers); its unit tests may also use
+ *               vitest and the in-process adapters (memory, node)
  *   adapters -> core, adapters and npm packages
  *   apps     -> core, adapters, apps and npm packages
  *   infra    -> apps/manifest.ts and npm packages, nothing else of the project
@@ -13,8 +14,15 @@ module.exports = {
       name: "core-imports-only-effect-and-core",
       comment: "core/ is the pure domain: it may import only 'effect' and other core/ modules",
       severity: "error",
-      from: { path: "^core/" },
+      from: { path: "^core/", pathNot: "\\.test\\.ts$" },
       to: { pathNot: ["^core/", "^node_modules/effect/"] },
+    },
+    {
+      name: "core-tests-use-only-in-process-adapters",
+      comment: "core/ unit tests may add vitest and the in-process adapters (memory, node), never a real engine",
+      severity: "error",
+      from: { path: "^core/.*\\.test\\.ts$" },
+      to: { pathNot: ["^core/", "^node_modules/effect/", "^node_modules/vitest/", "^adapters/(memory|node)/"] },
     },
     {
       name: "adapters-import-core-not-apps-or-infra",
