@@ -13,8 +13,8 @@ afterEach(() => {
   for (const file of probes.splice(0)) rmSync(file, { force: true });
 });
 
-const probe = (name: string, source: string): string => {
-  const file = `core/${name}-${process.pid}.ts`;
+const probe = (name: string, source: string, suffix = ".ts"): string => {
+  const file = `core/${name}-${process.pid}${suffix}`;
   probes.push(file);
   writeFileSync(file, source);
   return file;
@@ -39,6 +39,14 @@ describe("the layering rule", () => {
     const file = probe("layering-probe", source);
     const output = await failureOf("depcruise", [file, "--config", ".dependency-cruiser.cjs"]);
     expect(output).toContain("core-imports-only-effect-and-core");
+    expect(output).toContain(file);
+  });
+
+  it("fails a core/ unit test that reaches for a real engine's adapter, naming the file and the rule", async () => {
+    const source = `import { migrateDatabase } from "../adapters/postgres/migrate.ts";\nexport const m = migrateDatabase;\n`;
+    const file = probe("test-probe", source, ".test.ts");
+    const output = await failureOf("depcruise", [file, "--config", ".dependency-cruiser.cjs"]);
+    expect(output).toContain("core-tests-use-only-in-process-adapters");
     expect(output).toContain(file);
   });
 
