@@ -17,12 +17,19 @@
  *   improvedPairing(n, edges, { exactComponentLimit?, maxPasses? }) -> the same shape
  *     Vertex index is the tie-break: a lower index waited longer.
  *
+ * Persistence and use cases (apps): the MatchingStore port (MatchingStore.ts), the accept/decline rules
+ * (matches.ts), and putIntention, getIntention, leavePool, currentMatch, respondToMatch, giveFeedback,
+ * rankCandidates, runMatcher with the MatchingConfig service (usecases.ts).
+ *
  * Policy: defaultPolicy, policyFrom(overrides), PolicyOverrides (the MATCHING_POLICY schema), tierAt(policy,
  * joinedAt, now). Geography (adjacent cities, regions) is data inside the policy: policy.geography.
  */
 export * from "./batch.ts";
 export * from "./candidates.ts";
+export * from "./MatchingStore.ts";
+export * from "./matches.ts";
 export * from "./model.ts";
 export * from "./pairing.ts";
 export * from "./policy.ts";
 export * from "./score.ts";
+export * from "./usecases.ts";
