@@ -72,6 +72,7 @@ export const createShared = (prefix: string, config: StackConfig, functions: rea
     securityGroupId: network.functionSecurityGroupId,
     securityGroupArn: network.functionSecurityGroupArn,
     networkInterfacesArn: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:network-interface/*`,
+    egress: network.egress,
   };
   return { region, network, database, sessionsTable, deliveries, webhookSecret, scheduleDlq, asyncDlq, shared, vpc };
 };

@@ -3,7 +3,7 @@ import { DELIVERIES_QUEUE, functions, NEED_ENV, SETTINGS, timeoutOf } from "../a
 import { effectiveNeeds, NEED_ACTIONS } from "./access.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
-import { type Recorded, runStack, type StackRun, stackConfig } from "./testing.ts";
+import { REGION, type Recorded, runStack, type StackRun, stackConfig } from "./testing.ts";
 
 /** API.md "Stack outputs", in its order. */
 const OUTPUT_KEYS = [
@@ -209,5 +209,13 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     for (const fn of dependents) {
       expect(order("aws:lambda/function:Function", `rendezvous-${stage}-${fn.name}`), fn.name).toBeGreaterThan(ran);
     }
+    // The migrator reads its secret through the VPC endpoint: the endpoints and NAT routes exist before it does.
+    const migrator = order("aws:lambda/function:Function", `rendezvous-${stage}-migrator`);
+    const endpoints = sample.ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
+    const natRoutes = sample.ofType("aws:ec2/route:Route").filter((r) => r.inputs.natGatewayId);
+    expect(endpoints.map((e) => e.inputs.serviceName)).toContain(`com.amazonaws.${REGION}.secretsmanager`);
+    expect(natRoutes).toHaveLength(2);
+    for (const egress of [...endpoints, ...natRoutes])
+      expect(migrator, egress.name).toBeGreaterThan(order(egress.type, egress.name));
   });
 });

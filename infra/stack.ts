@@ -98,9 +98,9 @@ export const buildStack = (options: StackOptions): StackOutputs => {
       logRetentionDays: config.logRetentionDays,
       environment: environmentFor(fn, shared, config.settings),
       grants: grantsFor(fn, shared),
-      ...(fn.needs.includes("postgres") ? { vpc } : {}),
       ...(scheduled ? { asyncFailureQueueArn: asyncDlq.arn } : {}),
-      ...(isDeployTime(fn) || !fn.needs.includes("postgres") ? {} : { runAfter: deployRuns }),
+      // In the VPC (after its endpoints and NAT routes), and after the deploy-time run unless it is that run.
+      ...(fn.needs.includes("postgres") ? { vpc, runAfter: isDeployTime(fn) ? [] : deployRuns } : {}),
     });
     deployed.set(fn.name, lambda);
     for (const trigger of fn.triggers) {

@@ -82,6 +82,8 @@ const calls: Record<string, Record<string, unknown>> = {
   },
 };
 
+const SLOW = new Set(["aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/route:Route", "aws:lambda/invocation:Invocation"]);
+
 // biome-ignore lint/suspicious/noExplicitAny: reaches the SDK's internal RPC tracker, which its typings omit
 const settings = (await import("@pulumi/pulumi/runtime/settings.js" as string)) as any;
 
@@ -94,7 +96,10 @@ export const underMocks = async (
   const resources: Recorded[] = [];
   await pulumi.runtime.setMocks(
     {
-      newResource: (args) => {
+      newResource: async (args) => {
+        // Slow resources finish late, and each is recorded when it finishes, so the recorded order shows which
+        // resources waited for them (dependsOn), which mocks do not report otherwise.
+        if (SLOW.has(args.type)) await new Promise((resolve) => setTimeout(resolve, 30));
         resources.push({ type: args.type, name: args.name, inputs: args.inputs });
         return { id: `${args.name}-id`, state: { ...computed(args.type, args.name, args.inputs), ...args.inputs } };
       },

@@ -14,6 +14,11 @@ export interface FunctionVpc {
   readonly securityGroupArn: pulumi.Input<string>;
   /** `arn:<partition>:ec2:<region>:<account>:network-interface/*`: the ENIs Lambda manages for the function. */
   readonly networkInterfacesArn: pulumi.Input<string>;
+  /**
+   * The VPC endpoints and NAT routes: a function may run as soon as it exists (the migrator runs during the deploy
+   * and reads its secret through the Secrets Manager endpoint), so it is created only after them. @default []
+   */
+  readonly egress?: readonly pulumi.Resource[];
 }
 
 export interface LambdaFunctionArgs {
@@ -143,7 +148,7 @@ export class LambdaFunction extends pulumi.ComponentResource {
           : {}),
       },
       // The role must be able to write logs (and create ENIs) before the function first runs.
-      { parent: this, dependsOn: [policy, logGroup, ...(args.runAfter ?? [])] },
+      { parent: this, dependsOn: [policy, logGroup, ...(args.vpc?.egress ?? []), ...(args.runAfter ?? [])] },
     );
 
     if (args.asyncFailureQueueArn) {

@@ -28,6 +28,11 @@ export class Network extends pulumi.ComponentResource {
   readonly functionSecurityGroupId: pulumi.Output<string>;
   readonly functionSecurityGroupArn: pulumi.Output<string>;
   readonly privateSubnetArns: pulumi.Output<string>[];
+  /**
+   * The endpoints and NAT routes: a function in the VPC that runs during the deploy (the migrator reads its secret
+   * through the Secrets Manager endpoint) must not be invoked before they exist.
+   */
+  readonly egress: pulumi.Resource[] = [];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("rendezvous:infra:Network", name, {}, opts);
@@ -93,11 +98,12 @@ export class Network extends pulumi.ComponentResource {
       privateTables.forEach((table, i) => {
         const nat = nats[i] ?? nats[0];
         if (!nat) return;
-        new aws.ec2.Route(
+        const route = new aws.ec2.Route(
           `${name}-private-${i}-nat`,
           { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
           parent,
         );
+        this.egress.push(route);
       });
     }
 
@@ -121,7 +127,7 @@ export class Network extends pulumi.ComponentResource {
     );
     const region = aws.getRegionOutput({}, parent).region;
     for (const service of args.interfaceEndpoints ?? []) {
-      new aws.ec2.VpcEndpoint(
+      const endpoint = new aws.ec2.VpcEndpoint(
         `${name}-${service}`,
         {
           vpcId: vpc.id,
@@ -133,9 +139,10 @@ export class Network extends pulumi.ComponentResource {
         },
         parent,
       );
+      this.egress.push(endpoint);
     }
     for (const service of args.gatewayEndpoints ?? []) {
-      new aws.ec2.VpcEndpoint(
+      const endpoint = new aws.ec2.VpcEndpoint(
         `${name}-${service}`,
         {
           vpcId: vpc.id,
@@ -145,6 +152,7 @@ export class Network extends pulumi.ComponentResource {
         },
         parent,
       );
+      this.egress.push(endpoint);
     }
 
     this.vpcId = vpc.id;
