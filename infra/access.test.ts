@@ -19,23 +19,23 @@ const grantsBeyondLogsAndTracing = (statements: ReturnType<typeof rolePolicyOf>)
   statements.filter((s) => !s.Action.some((a) => a.startsWith("logs:") || a.startsWith("xray:")));
 
 describe("a function's role and environment follow its needs exactly", () => {
-  it("sessionsTable:read gets GetItem/Query/BatchGetItem on the table and its index, and nothing else", async () => {
-    const run = await runStack("staging", [spec("reader", { needs: ["sessionsTable:read"] })]);
-    const table = run.ofType("aws:dynamodb/table:Table")[0]?.name;
-    const statements = grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "reader"));
-    expect(statements).toEqual([
-      {
-        Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
-        Resource: [
-          `arn:aws:dynamodb:eu-west-1:123456789012:table/${table}-24`,
-          `arn:aws:dynamodb:eu-west-1:123456789012:table/${table}-24/index/by_user`,
-        ],
-      },
+  it("sessionsTable:read gets GetItem/Query on the table and its index, write PutItem/UpdateItem on the table", async () => {
+    const run = await runStack("staging", [
+      spec("reader", { needs: ["sessionsTable:read"] }),
+      spec("writer", { needs: ["sessionsTable:write"] }),
     ]);
-    const lambda = lambdaOf(run, "staging", "reader").inputs;
-    expect(lambda.environment.variables).toEqual({ SESSIONS_TABLE_NAME: `${table}-24` });
-    expect(lambda.vpcConfig).toBeUndefined();
+    const table = `arn:aws:dynamodb:eu-west-1:123456789012:table/${run.ofType("aws:dynamodb/table:Table")[0]?.name}-24`;
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "reader"))).toEqual([
+      { Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [table, `${table}/index/by_user`] },
+    ]);
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "writer"))).toEqual([
+      { Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: [table] },
+    ]);
+    for (const fn of ["reader", "writer"]) {
+      const lambda = lambdaOf(run, "staging", fn).inputs;
+      expect(lambda.environment.variables).toEqual({ SESSIONS_TABLE_NAME: table.split("/")[1] });
+      expect(lambda.vpcConfig).toBeUndefined();
+    }
   });
 
   it("postgres gets the database secret, the VPC and its ENI actions, and the host/port/name/secret ARN", async () => {

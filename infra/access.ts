@@ -27,8 +27,10 @@ export interface SharedResources {
 /** The exact actions each need grants (before resources are known): the tests compare roles against this. */
 export const NEED_ACTIONS: Record<Need, readonly string[]> = {
   postgres: ["secretsmanager:GetSecretValue"],
-  "sessionsTable:read": ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"],
-  "sessionsTable:write": ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"],
+  // What adapters/dynamodb/sessions.ts calls: GetItem and Query (the by_user index) to read, PutItem (create) and
+  // UpdateItem (touch, revoke, evict) to write. Nothing deletes (TTL does) and nothing batches or scans.
+  "sessionsTable:read": ["dynamodb:GetItem", "dynamodb:Query"],
+  "sessionsTable:write": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
   "deliveriesQueue:send": ["sqs:SendMessage"],
   "deliveriesQueue:consume": [
     "sqs:ReceiveMessage",
