@@ -1,29 +1,64 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE_OPTIONS, functions } from "../apps/manifest.ts";
 import { bundleFunction, digestOf } from "./bundle.ts";
+import { lambdaEnvironment } from "./lambda-environment.ts";
+import type { Bundle } from "./stack.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-describe("bundling a manifest function with esbuild", () => {
-  it("writes an ESM index.mjs exporting handler, with the require shim, and a stable digest", async () => {
-    const migrator = functions.find((fn) => fn.name === "migrator");
-    if (!migrator) throw new Error("the manifest has no migrator");
-    const out = mkdtempSync(join(tmpdir(), "bundle-"));
-    const first = bundleFunction(migrator, root, out);
-    const code = readFileSync(join(out, "migrator", "index.mjs"), "utf8");
-    expect(code.startsWith(BUNDLE_OPTIONS.banner.js)).toBe(true);
-    expect(code).not.toMatch(/from\s*["']\.\.?\//); // everything is inlined, nothing relative left to resolve
-    const loaded = (await import(pathToFileURL(join(out, "migrator", "index.mjs")).href)) as { handler: unknown };
-    expect(typeof loaded.handler).toBe("function");
-    expect(bundleFunction(migrator, root, out).hash).toBe(first.hash);
+/**
+ * Loads `index.mjs` as Lambda does, in a process of its own with only the function's environment, and reports
+ * what `handler` is. A handler checks its environment at import: a variable infra does not write fails here.
+ */
+const loadHandler = (dir: string, env: Record<string, string>) => {
+  const url = pathToFileURL(join(dir, "index.mjs")).href;
+  const script = `const m = await import(${JSON.stringify(url)}); console.log(typeof m.handler); process.exit(0);`;
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    env,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: child.status, handler: child.stdout.trim(), stderr: child.stderr };
+};
+
+describe("bundling every function of the manifest with esbuild", () => {
+  const out = mkdtempSync(join(tmpdir(), "bundle-"));
+  const bundles = new Map<string, Bundle>();
+  beforeAll(() => {
+    for (const fn of functions) bundles.set(fn.name, bundleFunction(fn, root, out));
+  }, 180_000);
+
+  it.each(functions.map((fn) => [fn.name, fn] as const))(
+    "%s: one ESM index.mjs with its assets, whose handler loads with the environment infra gives it",
+    (name, fn) => {
+      const dir = join(out, name);
+      const code = readFileSync(join(dir, "index.mjs"), "utf8");
+      expect(code.startsWith(BUNDLE_OPTIONS.banner.js)).toBe(true);
+      expect(code).not.toMatch(/from\s*["']\.\.?\//); // everything is inlined, nothing relative left to resolve
+      for (const asset of fn.assets ?? []) {
+        if (existsSync(join(root, asset.from))) expect(statSync(join(dir, asset.to)).isDirectory()).toBe(true);
+      }
+      expect(bundles.get(name)?.hash).toBe(digestOf(dir));
+      const loaded = loadHandler(dir, lambdaEnvironment(fn));
+      expect(loaded, loaded.stderr).toMatchObject({ status: 0, handler: "function" });
+    },
+  );
+
+  it("gives the same digest for the same code", () => {
+    const smallest = [...functions].sort(
+      (a, b) => statSync(join(out, a.name, "index.mjs")).size - statSync(join(out, b.name, "index.mjs")).size,
+    )[0];
+    if (!smallest) throw new Error("the manifest has no function");
+    const again = bundleFunction(smallest, root, mkdtempSync(join(tmpdir(), "bundle-again-")));
+    expect(again.hash).toBe(bundles.get(smallest.name)?.hash);
   });
 
   it("copies assets beside the bundle, skips missing ones, and the digest covers them", () => {
-    const out = mkdtempSync(join(tmpdir(), "bundle-"));
     const spec = {
       name: "with-assets",
       description: "",

@@ -2,15 +2,13 @@
  * Runs the program under Pulumi's mocks (no CLI, no AWS) and records every resource with its inputs, so tests can
  * assert on what a `pulumi up` would create. Outputs are resolved to plain JSON.
  */
-import { readFileSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import type { FunctionSpec } from "../apps/manifest.ts";
 import { parseStackConfig } from "./config.ts";
 import { type Bundler, buildStack } from "./stack.ts";
+import { ACCOUNT, REGION, stackConfig } from "./stack-files.ts";
 
-export const REGION = "eu-west-1";
-export const ACCOUNT = "123456789012";
+export { ACCOUNT, REGION, stackConfig };
 
 export interface Recorded {
   readonly type: string;
@@ -26,16 +24,6 @@ export interface StackRun {
   ofType(type: string): Recorded[];
   one(type: string, name: string): Recorded;
 }
-
-/** A stack file's config as the Pulumi engine hands it to a program: strings, with objects and arrays as JSON. */
-export const stackConfig = (stack: string, root = new URL("..", import.meta.url)): Record<string, string> => {
-  const file = parse(readFileSync(new URL(`Pulumi.${stack}.yaml`, root), "utf8")) as {
-    config: Record<string, unknown>;
-  };
-  return Object.fromEntries(
-    Object.entries(file.config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
-  );
-};
 
 /** A stand-in bundle: tests that do not check the code skip esbuild (seconds per function). */
 export const fakeBundler: Bundler = (fn) => ({

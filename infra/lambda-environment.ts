@@ -1,0 +1,48 @@
+/**
+ * The environment a deployed function starts with, without deploying it: what Lambda itself sets, plus exactly what
+ * infra/ writes for the function (access.ts `environmentFor`, from a stack file's settings), with the resources'
+ * names, ARNs and URLs made up. infra/bundle.test.ts loads every bundle with it, so a handler that reads a variable
+ * infra does not write fails in the tests instead of at its first cold start; bench/ times imports with it.
+ */
+import type { FunctionSpec } from "../apps/manifest.ts";
+import { environmentFor, type SharedResources } from "./access.ts";
+import { parseStackConfig } from "./config.ts";
+import { ACCOUNT, REGION, stackConfig } from "./stack-files.ts";
+
+const placeholders = (prefix: string): SharedResources => ({
+  database: {
+    address: `${prefix}.cluster-placeholder.${REGION}.rds.amazonaws.com`,
+    port: "5432",
+    name: "rendezvous",
+    secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-placeholder-AbCdEf`,
+  },
+  sessionsTable: {
+    name: `${prefix}-sessions`,
+    arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${prefix}-sessions`,
+    indexArn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${prefix}-sessions/index/by_user`,
+  },
+  deliveriesQueue: {
+    url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${prefix}-deliveries`,
+    arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${prefix}-deliveries`,
+  },
+  webhookSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${prefix}-webhook-AbCdEf`,
+});
+
+/** `fn`'s environment in `stage` (a stack file's name), as plain strings. */
+export const lambdaEnvironment = (fn: FunctionSpec, stage = "staging"): Record<string, string> => {
+  const prefix = `rendezvous-${stage}`;
+  const config = parseStackConfig(stage, stackConfig(stage));
+  const written = environmentFor(fn, placeholders(prefix), config.settings) as Record<string, string>;
+  return {
+    // Lambda's own: the region, the role's temporary credentials, the function's identity, UTC.
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_ACCESS_KEY_ID: "ASIAPLACEHOLDER000000",
+    AWS_SECRET_ACCESS_KEY: "placeholder-secret-access-key",
+    AWS_SESSION_TOKEN: "placeholder-session-token",
+    AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${fn.name}`,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.lambdaMemoryMb),
+    TZ: ":UTC",
+    ...written,
+  };
+};
