@@ -1,0 +1,92 @@
+import * as Effect from "effect/Effect";
+import type * as ManagedRuntime from "effect/ManagedRuntime";
+import * as Schema from "effect/Schema";
+import { MatchingStore } from "../../core/matching/MatchingStore.ts";
+import { type MatchingConfig, type RunReport, runMatcher } from "../../core/matching/usecases.ts";
+import type { Clock } from "../../core/shared/Clock.ts";
+import type { Ids } from "../../core/shared/Ids.ts";
+import { decodeInput } from "../../core/shared/schema.ts";
+import type { FunctionUrlEvent, FunctionUrlResult, ScheduledEvent } from "../http/events.ts";
+import { makeHttpHandler } from "../http/handler.ts";
+import { describeError, type Logger, makeLogger } from "../http/log.ts";
+import { json, route } from "../http/router.ts";
+import { RUN_FIELDS, rejectUnknownFields } from "./strict.ts";
+
+/** What the matcher needs; apps/runtime/matching.ts builds it from the environment. */
+export type MatcherServices = MatchingStore | MatchingConfig | Clock | Ids;
+
+/** `GET /health`: one cheap indexed read on the database. */
+const health = {
+  database: Effect.gen(function* () {
+    return yield* (yield* MatchingStore).currentIntention("health-probe", new Date(0));
+  }),
+};
+
+const RunBody = Schema.Struct({ trigger: Schema.optionalKey(Schema.Literals(["manual"])) });
+
+const isUrlEvent = (event: unknown): event is FunctionUrlEvent =>
+  typeof event === "object" && event !== null && "rawPath" in event && "requestContext" in event;
+
+const isScheduledEvent = (event: unknown): event is ScheduledEvent =>
+  typeof event === "object" && event !== null && (event as { source?: unknown }).source === "rendezvous.schedule";
+
+/**
+ * The matcher: one batch per invocation, from its schedule (every 3 hours) or from an operator's `POST /run` on
+ * its AWS_IAM function URL. Reserved concurrency 1 keeps invocations from overlapping in one region, and the
+ * store's advisory lock makes any overlap that still happens (a retry, a manual run) report `skipped_locked`
+ * instead of pairing the same pool twice. Either way the answer is the run report of API.md.
+ */
+export const makeMatcherHandler = (
+  runtime: ManagedRuntime.ManagedRuntime<MatcherServices, unknown>,
+  logger: Logger = makeLogger({ function: "matcher" }),
+) => {
+  const http = makeHttpHandler({
+    name: "matcher",
+    runtime,
+    health,
+    logger,
+    routes: [
+      route("POST", "/run", (request) =>
+        Effect.gen(function* () {
+          yield* rejectUnknownFields(RUN_FIELDS)(request.body);
+          yield* decodeInput(RunBody)(request.body ?? {});
+          const report = yield* runMatcher();
+          request.annotate({ ...figuresOf(report), trigger: "manual" });
+          return json(200, report);
+        }),
+      ),
+    ],
+  });
+
+  /** A scheduled run throws on failure, so Lambda counts an error and the matcher's alarm fires. */
+  const scheduled = async (event: ScheduledEvent): Promise<RunReport> => {
+    try {
+      const report = await runtime.runPromise(runMatcher());
+      logger.info("matcher run", { ...figuresOf(report), trigger: "schedule", scheduled_time: event.scheduled_time });
+      return report;
+    } catch (error) {
+      logger.error("matcher run failed", { trigger: "schedule", ...describeError(error) });
+      throw error;
+    }
+  };
+
+  return async (event: unknown): Promise<FunctionUrlResult | RunReport> => {
+    if (isUrlEvent(event)) return http(event);
+    if (isScheduledEvent(event)) return scheduled(event);
+    throw new Error("matcher: expected a function URL request or a rendezvous.schedule event");
+  };
+};
+
+/** The report's figures as log fields (by tier flattened, so Logs Insights can sum them). */
+const figuresOf = (report: RunReport) => ({
+  run_id: report.run_id,
+  run_status: report.status,
+  pool_size: report.pool_size,
+  pairs_created: report.pairs_created,
+  tier0: report.by_tier["0"],
+  tier1: report.by_tier["1"],
+  tier2: report.by_tier["2"],
+  promoted: report.promoted,
+  expired: report.expired,
+  duration_ms: report.duration_ms,
+});
