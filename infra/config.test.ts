@@ -26,7 +26,8 @@ describe("the stack config", () => {
   });
 
   it.each<[string, Record<string, string | undefined>, string]>([
-    ["an old runtime", { "rendezvous:lambdaRuntime": "nodejs18.x" }, "rendezvous:lambdaRuntime: expected nodejs22.x"],
+    ["an old runtime", { "rendezvous:lambdaRuntime": "nodejs18.x" }, "rendezvous:lambdaRuntime: expected an LTS"],
+    ["a runtime that is not LTS", { "rendezvous:lambdaRuntime": "nodejs23.x" }, "rendezvous:lambdaRuntime: expected"],
     [
       "a retention CloudWatch lacks",
       { "rendezvous:logRetentionDays": "10" },

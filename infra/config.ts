@@ -7,6 +7,8 @@ import { configReader, isHttpUrl, isObject, isOrigin, type Raw } from "./config-
 
 export const NAMESPACE = "rendezvous";
 
+const LTS_RUNTIME = "an LTS Node runtime, nodejs22.x or newer (even majors: nodejs22.x, nodejs24.x, ...)";
+
 /** CloudWatch Logs accepts only these retention periods. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922];
 
@@ -77,8 +79,9 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
   const { problems, get, fail, integer, boolean, json, text, required, unknownKeys } = configReader(NAMESPACE, raw);
   const lambdaRuntime = required(
     "lambdaRuntime",
-    text("lambdaRuntime", (v) => /^nodejs(2[2-9]|[3-9]\d)\.x$/.test(v), "nodejs22.x or newer"),
-    "nodejs22.x or newer",
+    // Even majors are Node's LTS lines; nodejs22.x is the oldest one Lambda still supports (20.x ended 2026-04).
+    text("lambdaRuntime", (v) => /^nodejs(2[2468]|[3-9][02468])\.x$/.test(v), LTS_RUNTIME),
+    LTS_RUNTIME,
   );
   const lambdaMemoryMb = integer("lambdaMemoryMb", 512, 128, 10240);
   const logRetentionDays = integer("logRetentionDays", undefined, 1, 3653);

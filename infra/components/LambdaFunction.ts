@@ -27,7 +27,7 @@ export interface LambdaFunctionArgs {
   readonly description: string;
   /** The bundle: `index.mjs` exporting `handler`, plus its assets. */
   readonly code: pulumi.asset.Archive;
-  /** @default "nodejs22.x" */
+  /** @default "nodejs24.x" */
   readonly runtime?: string;
   /** @default 512 */
   readonly memoryMb?: number;
@@ -132,7 +132,7 @@ export class LambdaFunction extends pulumi.ComponentResource {
         role: role.arn,
         code: args.code,
         handler: "index.handler",
-        runtime: args.runtime ?? "nodejs22.x",
+        runtime: args.runtime ?? "nodejs24.x",
         architectures: ["arm64"],
         memorySize: args.memoryMb ?? 512,
         timeout: args.timeoutSeconds ?? 10,
