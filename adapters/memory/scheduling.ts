@@ -167,16 +167,21 @@ export class MemoryScheduling {
           s.now,
         );
       }),
-    loadForDispatch: (ids) =>
+    beginDispatch: ({ ids, now, holdSeconds }) =>
       Effect.sync(() =>
         this.deliveries.flatMap((d): DispatchDelivery[] => {
           const user = this.users.get(d.userId);
           const event = this.events.get(d.eventId);
           if (!ids.includes(d.id) || !event) return [];
+          // As in Postgres: a claimed row, or a queued one no dispatcher holds, is taken and becomes queued.
+          const free = d.status === "queued" && (d.leaseUntil === null || d.leaseUntil < now);
+          const taken = d.status === "claimed" || free;
+          if (taken) Object.assign(d, { status: "queued", leaseUntil: new Date(now.getTime() + holdSeconds * 1000) });
           return [
             {
               id: d.id,
               status: d.status,
+              taken,
               userId: d.userId,
               eventId: d.eventId,
               eventType: event.type,
@@ -193,7 +198,7 @@ export class MemoryScheduling {
       Effect.sync(() => {
         const d = this.deliveries.find((row) => row.id === id && ["pending", "claimed", "queued"].includes(row.status));
         if (!d) return;
-        Object.assign(d, { attempts: d.attempts + 1 });
+        Object.assign(d, { attempts: d.attempts + 1, leaseUntil: d.status === "claimed" ? d.leaseUntil : null });
         if (outcome.kind === "delivered") Object.assign(d, { status: "delivered", lastError: null, updatedAt: now });
         else if (outcome.kind === "failed")
           Object.assign(d, { status: "failed", lastError: outcome.reason, updatedAt: now });

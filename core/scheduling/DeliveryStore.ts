@@ -26,6 +26,18 @@ export interface DispatchDelivery {
   readonly occurrence: string;
   readonly firstName: string;
   readonly lastName: string;
+  /**
+   * This dispatcher now holds the delivery and may post it. False when it is final, or when another dispatcher
+   * holds it (a second message for the same delivery, after a scheduler re-enqueued it): that one carries on.
+   */
+  readonly taken: boolean;
+}
+
+export interface DispatchRequest {
+  readonly ids: readonly string[];
+  readonly now: Date;
+  /** How long the hold lasts: longer than one webhook call, shorter than the queue's visibility timeout. */
+  readonly holdSeconds: number;
 }
 
 export interface ClaimRequest {
@@ -63,10 +75,18 @@ export class DeliveryStore extends Context.Service<
   {
     readonly claimDue: (request: ClaimRequest) => Effect.Effect<readonly ClaimedDelivery[], DependencyUnavailable>;
     readonly settle: (settlement: Settlement) => Effect.Effect<void, DependencyUnavailable>;
-    readonly loadForDispatch: (
-      ids: readonly string[],
+    /**
+     * Loads the deliveries a batch of messages names and takes a hold on each sendable one that no other
+     * dispatcher holds, in one statement. A `claimed` row becomes `queued`: its message was received, so it was
+     * enqueued even if its scheduler died before marking it, and no scheduler will claim and enqueue it again.
+     */
+    readonly beginDispatch: (
+      request: DispatchRequest,
     ) => Effect.Effect<readonly DispatchDelivery[], DependencyUnavailable>;
-    /** Records a webhook attempt; `delivered` and `failed` are final and only apply to a claimed or queued row. */
+    /**
+     * Records a webhook attempt and releases the hold; `delivered` and `failed` are final and only replace an
+     * unsent state, so a late retry never turns `delivered` into `failed`.
+     */
     readonly recordOutcome: (
       id: string,
       now: Date,

@@ -17,8 +17,6 @@ export type DispatchDecision =
   /** Out of receives: the delivery is marked failed and the message left to go to the dead-letter queue. */
   | { readonly kind: "give-up"; readonly reason: string };
 
-const SENDABLE = new Set(["pending", "claimed", "queued"]);
-
 export const payloadOf = (delivery: DispatchDelivery, now: Date): WebhookPayload => ({
   message: renderMessage(
     templateOf({ type: delivery.eventType, message: delivery.template }),
@@ -33,11 +31,23 @@ export const payloadOf = (delivery: DispatchDelivery, now: Date): WebhookPayload
   timestamp: now.toISOString(),
 });
 
+export interface DispatchOptions {
+  /** The queue's maxReceiveCount: on that receive a retryable failure is final. */
+  readonly maxReceives: number;
+  /** @default 60 */
+  readonly holdSeconds?: number;
+}
+
 const dispatchOne = (delivery: DispatchDelivery | undefined, message: DispatchMessage, maxReceives: number) =>
   Effect.gen(function* () {
     if (!delivery) return { kind: "acknowledge", reason: "unknown delivery" } as DispatchDecision;
     // Delivered, failed, skipped or cancelled (its user deleted): never post again.
-    if (!SENDABLE.has(delivery.status)) return { kind: "acknowledge", reason: `already ${delivery.status}` } as const;
+    if (!delivery.taken) {
+      const reason = ["claimed", "queued"].includes(delivery.status)
+        ? "in flight elsewhere"
+        : `already ${delivery.status}`;
+      return { kind: "acknowledge", reason } as const;
+    }
     const clock = yield* Clock;
     const store = yield* DeliveryStore;
     const sender = yield* WebhookSender;
@@ -64,18 +74,29 @@ const dispatchOne = (delivery: DispatchDelivery | undefined, message: DispatchMe
         } as const;
       }
     }
-  });
+  }).pipe(
+    // The store failed mid-way: the message comes back and the hold lapses, so the next receive decides again.
+    Effect.catch((error) =>
+      Effect.succeed<DispatchDecision>({ kind: "retry", reason: `${error.dependency} unavailable` }),
+    ),
+  );
 
 /**
- * Posts the webhook of each queued delivery still sendable and decides each message's fate. One lookup for the
- * whole batch; the posts run side by side so one slow receiver does not hold the others back.
+ * Posts the webhook of each queued delivery this dispatcher could take and decides each message's fate. One
+ * statement loads and holds the whole batch; the posts run side by side so one slow receiver does not hold the
+ * others back. A store failure before any post fails the whole batch (nothing was sent).
  */
 export const dispatchDeliveries = Effect.fn("Scheduling.dispatchDeliveries")(function* (
   messages: readonly DispatchMessage[],
-  maxReceives: number,
+  options: DispatchOptions,
 ) {
   const store = yield* DeliveryStore;
-  const found = yield* store.loadForDispatch([...new Set(messages.map((message) => message.deliveryId))]);
+  const clock = yield* Clock;
+  const found = yield* store.beginDispatch({
+    ids: [...new Set(messages.map((message) => message.deliveryId))],
+    now: yield* clock.now,
+    holdSeconds: options.holdSeconds ?? 60,
+  });
   const byId = new Map(found.map((delivery) => [delivery.id, delivery]));
   const seen = new Set<string>();
   return yield* Effect.forEach(
@@ -85,7 +106,7 @@ export const dispatchDeliveries = Effect.fn("Scheduling.dispatchDeliveries")(fun
       if (seen.has(message.deliveryId))
         return Effect.succeed<DispatchDecision>({ kind: "acknowledge", reason: "duplicate" });
       seen.add(message.deliveryId);
-      return dispatchOne(byId.get(message.deliveryId), message, maxReceives);
+      return dispatchOne(byId.get(message.deliveryId), message, options.maxReceives);
     },
     { concurrency: "unbounded" },
   );

@@ -16,6 +16,11 @@ export interface TickOptions {
   readonly leaseSeconds?: number;
   /** Stop after this many batches (a Lambda has a timeout); the next tick goes on. @default 200 */
   readonly maxBatches?: number;
+  /**
+   * Asked before each batch after the first: false stops the run, so a Lambda near its timeout settles what it
+   * claimed instead of being killed holding leases. The app passes the invocation's remaining time.
+   */
+  readonly hasTime?: () => boolean;
 }
 
 export interface TickCounts {
@@ -56,7 +61,7 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
   const limit = options.batchSize ?? 1000;
   const counts = { claimed: 0, queued: 0, skipped: 0, released: 0, batches: 0 };
 
-  while (counts.batches < (options.maxBatches ?? 200)) {
+  while (counts.batches < (options.maxBatches ?? 200) && (counts.batches === 0 || (options.hasTime?.() ?? true))) {
     const now = yield* clock.now;
     const claimed = yield* store.claimDue({
       now,

@@ -1,43 +1,10 @@
 import * as Effect from "effect/Effect";
-import * as Layer from "effect/Layer";
 import { describe, expect, it } from "vitest";
-import { SettableClock } from "../../adapters/memory/clock.ts";
-import { sequentialIds } from "../../adapters/memory/ids.ts";
-import { MemoryScheduling } from "../../adapters/memory/scheduling.ts";
-import type { Clock } from "../shared/Clock.ts";
-import type { Ids } from "../shared/Ids.ts";
-import type { DeliveryQueue } from "./DeliveryQueue.ts";
+import { schedulingHarness as setup } from "../../adapters/memory/scheduling-harness.ts";
 import { DeliveryStore } from "./DeliveryStore.ts";
 import { dispatchDeliveries } from "./dispatcher.ts";
-import { DEFAULT_POLICY, parseLatePolicy, type SchedulePolicy } from "./occurrence.ts";
-import { SchedulingSettings } from "./SchedulingSettings.ts";
-import { runSchedulerTick } from "./scheduler.ts";
-import type { UserRepository } from "./UserRepository.ts";
+import { DEFAULT_POLICY, parseLatePolicy } from "./occurrence.ts";
 import { addEvent, createUser, deleteUser, getUser, removeEvent, updateUser } from "./users.ts";
-import type { WebhookSender } from "./WebhookSender.ts";
-
-type Services = Clock | Ids | SchedulingSettings | UserRepository | DeliveryStore | DeliveryQueue | WebhookSender;
-
-const setup = (start: string, policy: SchedulePolicy = DEFAULT_POLICY) => {
-  const clock = new SettableClock(start);
-  const memory = new MemoryScheduling();
-  const layer = Layer.mergeAll(memory.layer, clock.layer, sequentialIds(), Layer.succeed(SchedulingSettings, policy));
-  const run = <A, E>(effect: Effect.Effect<A, E, Services>) => Effect.runPromise(Effect.provide(effect, layer));
-  const tick = () => run(runSchedulerTick({ owner: "scheduler-1" }));
-  /** Delivers every queued message once, as a first receive. */
-  const dispatchQueued = async () => {
-    const ids = memory.queued.splice(0);
-    return run(
-      dispatchDeliveries(
-        ids.map((deliveryId) => ({ deliveryId, receiveCount: 1 })),
-        5,
-      ),
-    );
-  };
-  const user = (birthday: string, timezone: string, first_name = "John") =>
-    run(createUser({ first_name, last_name: "Doe", birthday, timezone }));
-  return { clock, memory, run, tick, dispatchQueued, user };
-};
 
 describe("users and their next messages", () => {
   it("schedules a new user's birthday at 09:00 in their zone", async () => {
@@ -171,7 +138,7 @@ describe("dispatcher", () => {
           { deliveryId: first, receiveCount: 1 },
           { deliveryId: second, receiveCount: 1 },
         ],
-        5,
+        { maxReceives: 5 },
       ),
     );
     expect(decisions.map((d) => d.kind)).toEqual(["retry", "acknowledge"]);
@@ -182,7 +149,7 @@ describe("dispatcher", () => {
           { deliveryId: first, receiveCount: 5 },
           { deliveryId: second, receiveCount: 2 },
         ],
-        5,
+        { maxReceives: 5 },
       ),
     );
     expect(last.map((d) => d.kind)).toEqual(["give-up", "acknowledge"]);
@@ -195,7 +162,9 @@ describe("dispatcher", () => {
     await user("1990-03-07", "UTC");
     await tick();
     memory.answers.push({ kind: "permanent", status: 410, reason: "410 Gone" });
-    const [decision] = await run(dispatchDeliveries([{ deliveryId: memory.queued[0] ?? "", receiveCount: 1 }], 5));
+    const [decision] = await run(
+      dispatchDeliveries([{ deliveryId: memory.queued[0] ?? "", receiveCount: 1 }], { maxReceives: 5 }),
+    );
     expect(decision?.kind).toBe("acknowledge");
     expect(memory.byStatus("failed")).toHaveLength(1);
   });

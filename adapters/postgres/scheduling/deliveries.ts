@@ -19,6 +19,7 @@ interface ClaimRow {
 interface DispatchRow {
   id: string;
   status: string;
+  taken: boolean;
   user_id: string;
   event_id: string;
   event_type: string;
@@ -101,14 +102,27 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
         }),
       ),
 
-    loadForDispatch: (ids) => {
+    beginDispatch: ({ ids, now, holdSeconds }) => {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return Effect.succeed([]);
+      const holdUntil = new Date(now.getTime() + holdSeconds * 1000).toISOString();
+      // A hold is a `queued` row with a lease in the future; a `claimed` row's lease is its scheduler's, and the
+      // received message proves that scheduler enqueued it. Concurrent takers serialize on the row lock and the
+      // loser re-reads the held row, so only one of them posts.
       return query(
         () => sql<DispatchRow[]>`
-          select d.id, d.status, d.user_id, d.event_id, e.type as event_type, e.date::text as event_date,
-            e.message as template, d.occurrence::text, u.first_name, u.last_name
+          with taken as (
+            update deliveries set status = 'queued', lease_owner = 'dispatcher', lease_expires_at = ${holdUntil},
+              updated_at = ${now.toISOString()}
+            where id = any(${sql.array(valid)}::uuid[]) and (status = 'claimed'
+              or (status = 'queued' and (lease_expires_at is null or lease_expires_at < ${now.toISOString()})))
+            returning id
+          )
+          select d.id, case when t.id is null then d.status else 'queued' end as status, t.id is not null as taken,
+            d.user_id, d.event_id, e.type as event_type, e.date::text as event_date, e.message as template,
+            d.occurrence::text, u.first_name, u.last_name
           from deliveries d join yearly_events e on e.id = d.event_id join users u on u.id = d.user_id
+            left join taken t on t.id = d.id
           where d.id = any(${sql.array(valid)}::uuid[])`,
       ).pipe(
         Effect.map((rows) =>
@@ -116,6 +130,7 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
             (row): DispatchDelivery => ({
               id: row.id,
               status: row.status as DeliveryStatus,
+              taken: row.taken,
               userId: row.user_id,
               eventId: row.event_id,
               eventType: row.event_type as EventType,
@@ -135,10 +150,11 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
         const status = outcome.kind === "delivered" ? "delivered" : outcome.kind === "failed" ? "failed" : null;
         const error = outcome.kind === "delivered" ? null : outcome.reason.slice(0, 500);
         const code = outcome.kind === "delivered" ? outcome.status : null;
-        // A final state only replaces an unsent one: a late retry never turns `delivered` into `failed`.
+        // A final state only replaces an unsent one: a late retry never turns `delivered` into `failed`. The hold
+        // is released either way (a claimed row keeps its scheduler's lease, which its check requires).
         await sql`update deliveries set attempts = attempts + 1, last_error = ${error}, updated_at = ${now.toISOString()},
             status = coalesce(${status}, status), response_status = coalesce(${code}, response_status),
-            lease_expires_at = case when ${status}::text is null then lease_expires_at else null end
+            lease_expires_at = case when status = 'claimed' and ${status}::text is null then lease_expires_at end
           where id = ${id} and status in ('pending', 'claimed', 'queued')`;
       }),
   });

@@ -1,0 +1,116 @@
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import * as Schema from "effect/Schema";
+import { cryptoIds } from "../../adapters/node/system.ts";
+import { postgresDeliveryStore } from "../../adapters/postgres/scheduling/deliveries.ts";
+import { postgresUserRepository } from "../../adapters/postgres/scheduling/users.ts";
+import { makeSqsClient } from "../../adapters/sqs/client.ts";
+import { sqsDeliveryQueue } from "../../adapters/sqs/deliveries-queue.ts";
+import { webhookDeliverySender } from "../../adapters/webhook/delivery-sender.ts";
+import {
+  DEFAULT_POLICY,
+  parseLatePolicy,
+  parseSendTime,
+  type SchedulePolicy,
+} from "../../core/scheduling/occurrence.ts";
+import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
+import { DependencyUnavailable } from "../../core/shared/errors.ts";
+import { appClock } from "./clock.ts";
+import { openDatabaseFromEnv } from "./database.ts";
+import { awsEndpoint, awsRegion, readEnv } from "./env.ts";
+import { readSecret } from "./secrets.ts";
+
+/**
+ * Scheduling wiring from the environment (apps/manifest.ts names it): SEND_TIME, LATE_POLICY and LEAP_DAY_POLICY
+ * for the API and the scheduler; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher; WEBHOOK_URL and the
+ * webhook secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher; the database for all three.
+ * Settings are decoded at cold start and a bad one throws ConfigError naming the variable.
+ */
+type Env = Record<string, string | undefined>;
+
+const PolicyEnv = Schema.Struct({
+  SEND_TIME: Schema.optionalKey(
+    Schema.String.check(
+      Schema.makeFilter((v: string) => parseSendTime(v) !== undefined || "expected HH:mm, e.g. 09:00"),
+    ),
+  ),
+  LATE_POLICY: Schema.optionalKey(
+    Schema.String.check(
+      Schema.makeFilter(
+        (v: string) =>
+          parseLatePolicy(v) !== undefined || "expected same-local-day or an ISO-8601 duration such as PT6H",
+      ),
+    ),
+  ),
+  LEAP_DAY_POLICY: Schema.optionalKey(Schema.Literals(["feb-28", "mar-1"])),
+});
+
+export const readSchedulePolicy = (env: Env = process.env): SchedulePolicy => {
+  const decoded = readEnv(PolicyEnv, env);
+  return {
+    sendTime: parseSendTime(decoded.SEND_TIME ?? "") ?? DEFAULT_POLICY.sendTime,
+    latePolicy: parseLatePolicy(decoded.LATE_POLICY ?? "") ?? DEFAULT_POLICY.latePolicy,
+    leapDayPolicy: decoded.LEAP_DAY_POLICY ?? DEFAULT_POLICY.leapDayPolicy,
+  };
+};
+
+/** https anywhere; plain http only to this machine (the local receiver). */
+const isWebhookUrl = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+    return url.protocol === "https:" || (url.protocol === "http:" && local);
+  } catch {
+    return false;
+  }
+};
+
+const QueueEnv = Schema.Struct({ DELIVERIES_QUEUE_URL: Schema.String.check(Schema.isMinLength(1)) });
+const WebhookEnv = Schema.Struct({
+  WEBHOOK_URL: Schema.String.check(
+    Schema.makeFilter((v: string) => isWebhookUrl(v) || "expected an https URL (http only for localhost)"),
+  ),
+});
+
+export const readQueueUrl = (env: Env = process.env): string => readEnv(QueueEnv, env).DELIVERIES_QUEUE_URL;
+export const readWebhookUrl = (env: Env = process.env): string => readEnv(WebhookEnv, env).WEBHOOK_URL;
+
+/** The Postgres repositories on one small pool, opened on first use and closed when the runtime is disposed. */
+export const databaseLayer = (env: Env = process.env) =>
+  Layer.unwrap(
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => openDatabaseFromEnv(env),
+        catch: (cause) => new DependencyUnavailable({ dependency: "database", cause }),
+      }),
+      (handle) => Effect.promise(() => handle.close()),
+    ).pipe(
+      Effect.map((handle) => Layer.mergeAll(postgresUserRepository(handle.sql), postgresDeliveryStore(handle.sql))),
+    ),
+  );
+
+export const settingsLayer = (env: Env = process.env) => Layer.succeed(SchedulingSettings, readSchedulePolicy(env));
+
+export const sqsClientFromEnv = (env: Env = process.env): SQSClient =>
+  makeSqsClient({ region: awsRegion(env), endpoint: awsEndpoint("SQS", env) });
+
+/** The back-office API: repositories, clock, ids, settings. */
+export const apiLayerFromEnv = (env: Env = process.env) =>
+  Layer.mergeAll(databaseLayer(env), appClock, cryptoIds, settingsLayer(env));
+
+/** The scheduler: deliveries, the queue it sends to, clock, settings. */
+export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = sqsClientFromEnv(env)) =>
+  Layer.mergeAll(databaseLayer(env), sqsDeliveryQueue(sqs, readQueueUrl(env)), appClock, settingsLayer(env));
+
+/** The dispatcher: deliveries, the signed webhook (its secret read once per cold start), clock. */
+export const dispatcherLayerFromEnv = (env: Env = process.env) => {
+  const url = readWebhookUrl(env);
+  const sender = Layer.unwrap(
+    Effect.tryPromise({
+      try: () => readSecret("WEBHOOK_SECRET_ARN", "WEBHOOK_SECRET", env),
+      catch: (cause) => new DependencyUnavailable({ dependency: "webhook secret", cause }),
+    }).pipe(Effect.map((secret) => webhookDeliverySender({ url, secret }))),
+  ).pipe(Layer.provide(appClock));
+  return Layer.mergeAll(databaseLayer(env), sender, appClock);
+};

@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import * as Cause from "effect/Cause";
+import * as Exit from "effect/Exit";
+import type * as ManagedRuntime from "effect/ManagedRuntime";
+import type { DeliveryQueue } from "../../core/scheduling/DeliveryQueue.ts";
+import type { DeliveryStore } from "../../core/scheduling/DeliveryStore.ts";
+import type { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
+import { runSchedulerTick, type TickCounts } from "../../core/scheduling/scheduler.ts";
+import type { Clock } from "../../core/shared/Clock.ts";
+import { describeError, type Logger, makeLogger } from "../http/log.ts";
+
+type Services = DeliveryStore | DeliveryQueue | SchedulingSettings | Clock;
+
+/** What Lambda passes besides the event (the local runtime passes the same). */
+export interface InvocationContext {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis(): number;
+}
+
+/** Left for settling the last batch: one claim, one SendMessageBatch round, one settle, with room to spare. */
+const SETTLE_RESERVE_MS = 15_000;
+
+const scheduledTimeOf = (event: unknown): string | undefined =>
+  typeof event === "object" && event !== null && "scheduled_time" in event ? String(event.scheduled_time) : undefined;
+
+/**
+ * The scheduler (EventBridge Scheduler, every minute). Any event starts one run: the tick works from the Clock's
+ * now, not from the event's scheduled time, so a late or retried invocation still catches up on everything due.
+ * The request id names the leases. A failure (database down) throws, so the invocation counts as an error.
+ */
+export const makeSchedulerHandler = (
+  runtime: ManagedRuntime.ManagedRuntime<Services, unknown>,
+  logger: Logger = makeLogger({ function: "scheduler" }),
+) => {
+  return async (event: unknown, context?: InvocationContext): Promise<TickCounts> => {
+    const owner = context?.awsRequestId ?? randomUUID();
+    const hasTime = context ? () => context.getRemainingTimeInMillis() > SETTLE_RESERVE_MS : undefined;
+    const started = Date.now();
+    const exit = await runtime.runPromiseExit(runSchedulerTick({ owner, ...(hasTime ? { hasTime } : {}) }));
+    const fields = { request_id: owner, scheduled_time: scheduledTimeOf(event), duration_ms: Date.now() - started };
+    if (Exit.isSuccess(exit)) {
+      logger.info("tick", { ...fields, ...exit.value });
+      return exit.value;
+    }
+    logger.error("tick failed", { ...fields, ...describeError(Cause.squash(exit.cause)) });
+    throw new Error("scheduler tick failed: a dependency is unavailable; claims are released when their lease ends");
+  };
+};
