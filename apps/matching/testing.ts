@@ -97,5 +97,5 @@ export const startMatchingFunctions = async <E>(store: Layer.Layer<MatchingStore
     expect(result.statusCode).toBe(200);
     return bodyOf(result) as { status: string; pairs_created: number; by_tier: Record<string, number> };
   };
-  return { clock, env, signIn, call, run, matching, matcher };
+  return { clock, env, signIn, call, run, sessions, matching, matcher };
 };
