@@ -201,7 +201,11 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
   it("runs the migrator on deploy, before any function that uses Postgres changes", () => {
     const [invocation] = sample.ofType("aws:lambda/invocation:Invocation");
     expect(invocation?.inputs.functionName).toBe(`rendezvous-${stage}-migrator`);
-    expect(invocation?.inputs.triggers.bundle).toBe("hash-of-migrator");
+    expect(invocation?.inputs.triggers).toMatchObject({
+      deploy: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      bundle: "hash-of-migrator",
+      database: `rendezvous-${stage}.abc.${REGION}.rds.amazonaws.com`,
+    });
     // The SDK registers a resource only once its dependencies are registered: registration order shows dependsOn.
     const order = (type: string, name: string) => sample.resources.findIndex((r) => r.type === type && r.name === name);
     const ran = order("aws:lambda/invocation:Invocation", `rendezvous-${stage}-migrator-on-deploy`);

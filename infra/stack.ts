@@ -84,6 +84,7 @@ export const buildStack = (options: StackOptions): StackOutputs => {
   const deployed = new Map<string, LambdaFunction>();
   const urls: Record<string, pulumi.Output<string>> = {};
   const deployRuns: pulumi.Resource[] = [];
+  const deployedAt = new Date().toISOString();
   for (const fn of [...functions.filter(isDeployTime), ...functions.filter((f) => !isDeployTime(f))]) {
     const scheduled = fn.triggers.some((t) => t.kind === "schedule");
     const code = bundle(fn);
@@ -129,8 +130,9 @@ export const buildStack = (options: StackOptions): StackOutputs => {
             {
               functionName: lambda.name,
               input: JSON.stringify({ source: "rendezvous.deploy" }),
-              // Re-runs whenever the bundle (code or its assets, e.g. migrations) or the database changes.
-              triggers: { bundle: code.hash, database: database.address },
+              // A new value re-runs it: on every deploy (migrating is idempotent, and a database changed outside
+              // the program is caught up), and the bundle (code and migrations) and database say why in the diff.
+              triggers: { deploy: deployedAt, bundle: code.hash, database: database.address },
             },
             { parent: lambda },
           ),
