@@ -1,0 +1,46 @@
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import * as Effect from "effect/Effect";
+import * as Schema from "effect/Schema";
+import { describe, expect, it } from "vitest";
+import { DeliveryQueue } from "../../core/scheduling/DeliveryQueue.ts";
+import { engines, freshQueue, testSqs } from "../local-engines/testing.ts";
+import { DeliveryMessageJson, sqsDeliveryQueue } from "./deliveries-queue.ts";
+
+const sqs = testSqs();
+const enqueue = (queueUrl: string, ids: readonly string[]) =>
+  Effect.runPromise(
+    Effect.provide(
+      Effect.gen(function* () {
+        return yield* (yield* DeliveryQueue).enqueue(ids);
+      }),
+      sqsDeliveryQueue(sqs, queueUrl),
+    ),
+  );
+
+const drainIds = async (queueUrl: string): Promise<string[]> => {
+  const ids: string[] = [];
+  for (;;) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }),
+    );
+    if (Messages.length === 0) return ids;
+    for (const message of Messages) ids.push(Schema.decodeUnknownSync(DeliveryMessageJson)(message.Body).delivery_id);
+  }
+};
+
+describe("the deliveries queue on fauxqs", () => {
+  it("enqueues 23 deliveries in batches of 10, each once, as {delivery_id} messages", async () => {
+    const queue = await freshQueue();
+    const ids = Array.from({ length: 23 }, (_, i) => `0193a8f0-0000-7000-8000-${String(i).padStart(12, "0")}`);
+    const result = await enqueue(queue.url, ids);
+    expect(result).toEqual({ accepted: ids, failed: [] });
+    expect((await drainIds(queue.url)).sort()).toEqual([...ids].sort());
+  });
+
+  it("reports nothing accepted when the queue does not exist, so nothing is marked queued", async () => {
+    const missing = `${engines().sqsEndpoint}/000000000000/no-such-queue`;
+    const result = await enqueue(missing, ["a", "b"]);
+    expect(result.accepted).toEqual([]);
+    expect(result.failed.map((failure) => failure.id)).toEqual(["a", "b"]);
+  });
+});
