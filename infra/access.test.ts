@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { FunctionSpec } from "../apps/manifest.ts";
 import { lambdaOf, rolePolicyOf } from "./policies.ts";
 import { firesEveryFewMinutes } from "./stack.ts";
-import { runStack } from "./testing.ts";
+import { runStack, stackConfig } from "./testing.ts";
 
 const spec = (name: string, change: Partial<FunctionSpec>): FunctionSpec => ({
   name,
@@ -93,6 +93,15 @@ describe("a function's role and environment follow its needs exactly", () => {
     expect(lambdaOf(run, "staging", "configured").inputs.environment.variables).toEqual({
       CORS_ORIGINS: JSON.stringify(["https://staging.example.com", "http://localhost:5173"]),
       SEND_TIME: "09:00",
+    });
+  });
+
+  it("gives every reader of the sessions table the session policy, so all judge sessions alike", async () => {
+    const policy = JSON.stringify({ idleTimeoutSeconds: 3600 });
+    const config = { ...stackConfig("staging"), "rendezvous:sessionPolicy": policy };
+    const run = await runStack("staging", [spec("validator", { needs: ["sessionsTable:read"] })], config);
+    expect(lambdaOf(run, "staging", "validator").inputs.environment.variables).toMatchObject({
+      SESSION_POLICY: policy,
     });
   });
 

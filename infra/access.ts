@@ -3,7 +3,7 @@
  * variables (names, ARNs and URLs only) of a function. One table, so the tests can hold every role to it.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { type FunctionSpec, type Need, SETTINGS } from "../apps/manifest.ts";
+import { type FunctionSpec, type Need, SETTINGS, type Setting } from "../apps/manifest.ts";
 import type { Grant } from "./components/LambdaFunction.ts";
 import type { StackConfig } from "./config.ts";
 
@@ -67,6 +67,17 @@ export const effectiveNeeds = (fn: FunctionSpec): Need[] => {
   return [...needs];
 };
 
+/**
+ * The settings a function actually reads: its declared settings, plus the session policy wherever the sessions
+ * table is read, because validating a session applies the policy's idle and absolute timeouts. A function that
+ * forgot it would judge sessions by the defaults while the sessions function used the stack's policy.
+ */
+export const effectiveSettings = (fn: FunctionSpec): Setting[] => {
+  const settings = new Set<Setting>(fn.settings);
+  if (fn.needs.includes("sessionsTable:read")) settings.add("sessionPolicy");
+  return [...settings];
+};
+
 export const grantsFor = (fn: FunctionSpec, shared: SharedResources): Grant[] =>
   effectiveNeeds(fn).map((need) => ({ actions: NEED_ACTIONS[need], resources: resourcesOf(need, shared) }));
 
@@ -98,7 +109,7 @@ export const environmentFor = (
 ): Record<string, pulumi.Input<string>> => {
   const env: Record<string, pulumi.Input<string>> = {};
   for (const need of effectiveNeeds(fn)) Object.assign(env, envOf(need, shared));
-  for (const setting of fn.settings) {
+  for (const setting of effectiveSettings(fn)) {
     const value = settings[setting];
     if (value !== undefined) env[SETTINGS[setting]] = value;
   }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DELIVERIES_QUEUE, functions, NEED_ENV, SETTINGS, timeoutOf } from "../apps/manifest.ts";
-import { effectiveNeeds, NEED_ACTIONS } from "./access.ts";
+import { effectiveNeeds, effectiveSettings, NEED_ACTIONS } from "./access.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
 import { REGION, type Recorded, runStack, type StackRun, stackConfig } from "./testing.ts";
@@ -73,7 +73,9 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
       const env: Record<string, string> = lambdaOf(manifest, stage, name).inputs.environment?.variables ?? {};
       const expected = new Set([
         ...effectiveNeeds(fn).flatMap((need) => NEED_ENV[need]),
-        ...fn.settings.filter((s) => config[`rendezvous:${s}`] !== undefined).map((s) => SETTINGS[s]),
+        ...effectiveSettings(fn)
+          .filter((s) => config[`rendezvous:${s}`] !== undefined)
+          .map((s) => SETTINGS[s]),
       ]);
       expect(new Set(Object.keys(env))).toEqual(expected);
     });

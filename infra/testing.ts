@@ -15,6 +15,9 @@ export interface Recorded {
   readonly name: string;
   // biome-ignore lint/suspicious/noExplicitAny: resource inputs are free-form JSON as the engine would receive them
   readonly inputs: Record<string, any>;
+  /** What the mocked provider answered: the inputs plus computed outputs such as `arn`, `url`, `address`. */
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  readonly state: Record<string, any>;
 }
 
 export interface StackRun {
@@ -88,8 +91,9 @@ export const underMocks = async (
         // Slow resources finish late, and each is recorded when it finishes, so the recorded order shows which
         // resources waited for them (dependsOn), which mocks do not report otherwise.
         if (SLOW.has(args.type)) await new Promise((resolve) => setTimeout(resolve, 30));
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...computed(args.type, args.name, args.inputs), ...args.inputs } };
+        const state = { ...computed(args.type, args.name, args.inputs), ...args.inputs };
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+        return { id: `${args.name}-id`, state };
       },
       call: (args) => {
         const result = calls[args.token];

@@ -1,0 +1,129 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { functions } from "../apps/manifest.ts";
+import { lambdaOf, rolePolicyOf } from "./policies.ts";
+import { ACCOUNT, REGION, runStack, type StackRun } from "./testing.ts";
+
+/**
+ * The platform's functions as the manifest holds them, each held to what it is written down to do: literal
+ * grants on literal resources, environment, trigger, URL auth. A function not in the manifest yet is skipped.
+ */
+type Resource = "dbSecret" | "table" | "index" | "deliveries" | "webhookSecret" | "asyncDlq";
+interface Expected {
+  /** Every grant beyond logs, tracing and the VPC's ENIs: action -> resources. */
+  readonly grants: Readonly<Record<string, readonly Resource[]>>;
+  /** Environment variable names (staging's config: corsOrigins, oidcProviders, webhookUrl, sendTime are set). */
+  readonly env: readonly string[];
+  readonly url?: "NONE" | "AWS_IAM";
+  readonly schedule?: string;
+  readonly reservedConcurrency?: number;
+}
+
+const DATABASE = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_SECRET_ARN"];
+const READ_DB_SECRET = { "secretsmanager:GetSecretValue": ["dbSecret"] } as const;
+const SESSIONS_TABLE = {
+  "dynamodb:GetItem": ["table", "index"],
+  "dynamodb:Query": ["table", "index"],
+  "dynamodb:PutItem": ["table"],
+  "dynamodb:UpdateItem": ["table"],
+} as const;
+
+const EXPECTED: Record<string, Expected> = {
+  migrator: { grants: READ_DB_SECRET, env: DATABASE },
+  sessions: {
+    grants: SESSIONS_TABLE,
+    env: ["SESSIONS_TABLE_NAME", "OIDC_PROVIDERS", "CORS_ORIGINS"],
+    url: "NONE",
+  },
+  scheduling: { grants: READ_DB_SECRET, env: [...DATABASE, "SEND_TIME", "CORS_ORIGINS"], url: "AWS_IAM" },
+  scheduler: {
+    grants: { ...READ_DB_SECRET, "sqs:SendMessage": ["deliveries", "asyncDlq"] },
+    env: [...DATABASE, "DELIVERIES_QUEUE_URL", "SEND_TIME"],
+    schedule: "rate(1 minute)",
+  },
+  dispatcher: {
+    grants: {
+      "secretsmanager:GetSecretValue": ["dbSecret", "webhookSecret"],
+      "sqs:ReceiveMessage": ["deliveries"],
+      "sqs:DeleteMessage": ["deliveries"],
+      "sqs:ChangeMessageVisibility": ["deliveries"],
+      "sqs:GetQueueAttributes": ["deliveries"],
+    },
+    env: [...DATABASE, "DELIVERIES_QUEUE_URL", "WEBHOOK_SECRET_ARN", "WEBHOOK_URL"],
+  },
+  matching: {
+    grants: { ...READ_DB_SECRET, ...SESSIONS_TABLE },
+    env: [...DATABASE, "SESSIONS_TABLE_NAME", "CORS_ORIGINS"],
+    url: "NONE",
+  },
+  matcher: {
+    grants: { ...READ_DB_SECRET, "sqs:SendMessage": ["asyncDlq"] },
+    env: DATABASE,
+    url: "AWS_IAM",
+    schedule: "rate(3 hours)",
+    reservedConcurrency: 1,
+  },
+};
+
+const present = (name: string) => functions.some((fn) => fn.name === name);
+const cases = Object.keys(EXPECTED)
+  .filter(present)
+  .map((name) => [name] as const);
+
+describe("the platform's functions in the staging stack", () => {
+  let run: StackRun;
+  let arns: Record<Resource, string>;
+  beforeAll(async () => {
+    run = await runStack("staging", functions);
+    const table = run.one("aws:dynamodb/table:Table", "rendezvous-staging-sessions").state.arn;
+    arns = {
+      dbSecret: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-rendezvous-staging`,
+      table,
+      index: `${table}/index/by_user`,
+      deliveries: run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries").state.arn,
+      webhookSecret: run.one("aws:secretsmanager/secret:Secret", "rendezvous-staging-webhook").state.arn,
+      asyncDlq: run.one("aws:sqs/queue:Queue", "rendezvous-staging-async-dlq").state.arn,
+    };
+  });
+
+  it("deploys every function of the manifest, and every one is known here", () => {
+    expect(Object.keys(run.outputs.functionNames).sort()).toEqual(functions.map((fn) => fn.name).sort());
+    expect(functions.filter((fn) => !(fn.name in EXPECTED)).map((fn) => fn.name)).toEqual([]);
+  });
+
+  it.each(cases)("%s: exactly its grants, on exactly its resources", (name) => {
+    const granted = rolePolicyOf(run, "staging", name)
+      .filter((s) => !s.Action.some((a) => /^(logs|xray|ec2):/.test(a)))
+      .flatMap((s) => s.Action.flatMap((action) => s.Resource.map((resource) => `${action} ${resource}`)));
+    const expected = Object.entries(EXPECTED[name]?.grants ?? {}).flatMap(([action, resources]) =>
+      resources.map((r) => `${action} ${arns[r]}`),
+    );
+    expect(granted.sort()).toEqual(expected.sort());
+  });
+
+  it.each(cases)("%s: its environment, trigger, URL auth and concurrency", (name) => {
+    const expected = EXPECTED[name] as Expected;
+    const lambda = lambdaOf(run, "staging", name).inputs;
+    expect(Object.keys(lambda.environment?.variables ?? {}).sort()).toEqual([...expected.env].sort());
+    expect(lambda.reservedConcurrentExecutions).toBe(expected.reservedConcurrency);
+    const url = run.ofType("aws:lambda/functionUrl:FunctionUrl").find((u) => u.name === `rendezvous-staging-${name}`);
+    expect(url?.inputs.authorizationType).toBe(expected.url);
+    const schedule = run.ofType("aws:scheduler/schedule:Schedule").find((s) => s.name.endsWith(`-${name}`));
+    expect(schedule?.inputs.scheduleExpression).toBe(expected.schedule);
+  });
+
+  it.skipIf(!present("dispatcher"))("dispatcher: consumes the deliveries queue in batches of 10", () => {
+    const spec = functions.find((fn) => fn.name === "dispatcher");
+    const trigger = spec?.triggers.find((t) => t.kind === "queue");
+    const [mapping, ...others] = run.ofType("aws:lambda/eventSourceMapping:EventSourceMapping");
+    expect(others).toEqual([]);
+    expect(mapping?.inputs).toMatchObject({
+      eventSourceArn: arns.deliveries,
+      functionName: lambdaOf(run, "staging", "dispatcher").state.arn,
+      batchSize: 10,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: trigger?.kind === "queue" ? trigger.maximumConcurrency : -1 },
+    });
+    const queue = run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries").inputs;
+    expect(queue.visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * (spec?.timeoutSeconds ?? 10));
+  });
+});
