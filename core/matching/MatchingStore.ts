@@ -73,7 +73,7 @@ export class MatchingStore extends Context.Service<
       DependencyUnavailable
     >;
     /** Ends the user's active intention and takes it out of the pool; false when there was none. */
-    readonly withdraw: (userId: string) => Effect.Effect<boolean, DependencyUnavailable>;
+    readonly withdraw: (userId: string, now: Date) => Effect.Effect<boolean, DependencyUnavailable>;
     /** The user's match that is proposed or accepted and not yet expired. */
     readonly activeMatch: (userId: string, now: Date) => Effect.Effect<Match | undefined, DependencyUnavailable>;
     /** Applies `respondTo` (matches.ts) atomically: accept, or decline (re-pool both, block the pair forever). */

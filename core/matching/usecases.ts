@@ -54,7 +54,8 @@ export const getIntention = Effect.fn("Matching.getIntention")(function* (userId
 });
 
 export const leavePool = Effect.fn("Matching.leavePool")(function* (userId: string) {
-  return yield* (yield* MatchingStore).withdraw(userId);
+  const now = yield* (yield* Clock).now;
+  return yield* (yield* MatchingStore).withdraw(userId, now);
 });
 
 export const currentMatch = Effect.fn("Matching.currentMatch")(function* (userId: string) {
