@@ -48,6 +48,17 @@ export class MemoryScheduling {
     }
   }
 
+  /** As Postgres: only for live users and events without a pending row. */
+  private insertNext(rows: readonly PendingDelivery[], now: Date): void {
+    const live = rows.filter(
+      (row) =>
+        this.users.has(row.userId) &&
+        this.events.get(row.eventId)?.removed === false &&
+        !this.deliveries.some((d) => d.eventId === row.eventId && d.status === "pending"),
+    );
+    this.insertPending(live, now);
+  }
+
   private snapshot(userId: string): UserSnapshot | undefined {
     const user = this.users.get(userId);
     if (!user) return undefined;
@@ -133,7 +144,7 @@ export class MemoryScheduling {
           )
           .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime())
           .slice(0, request.limit);
-        return due.map((d): ClaimedDelivery => {
+        const claimed = due.map((d): ClaimedDelivery => {
           Object.assign(d, {
             status: "claimed",
             owner: request.owner,
@@ -151,6 +162,8 @@ export class MemoryScheduling {
             timeZone: user?.timeZone ?? "UTC",
           };
         });
+        this.insertNext(request.nextOf?.(claimed) ?? [], request.now);
+        return claimed;
       }),
     settle: (s) =>
       Effect.sync(() => {
@@ -162,10 +175,6 @@ export class MemoryScheduling {
           Object.assign(held(id) ?? {}, { status: "skipped", leaseUntil: null, updatedAt: s.now });
         for (const id of s.released)
           Object.assign(held(id) ?? {}, { status: "pending", owner: null, leaseUntil: null });
-        this.insertPending(
-          s.next.filter((row) => this.users.has(row.userId)),
-          s.now,
-        );
       }),
     beginDispatch: ({ ids, now, holdSeconds }) =>
       Effect.sync(() =>
@@ -175,7 +184,7 @@ export class MemoryScheduling {
           if (!ids.includes(d.id) || !event) return [];
           // As in Postgres: a claimed row, or a queued one no dispatcher holds, is taken and becomes queued.
           const free = d.status === "queued" && (d.leaseUntil === null || d.leaseUntil < now);
-          const taken = d.status === "claimed" || free;
+          const taken = (d.status === "claimed" || free) && user !== undefined;
           if (taken) Object.assign(d, { status: "queued", leaseUntil: new Date(now.getTime() + holdSeconds * 1000) });
           return [
             {

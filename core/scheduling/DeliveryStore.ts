@@ -46,6 +46,12 @@ export interface ClaimRequest {
   readonly leaseSeconds: number;
   /** Who holds the lease; only its holder may settle a claim. */
   readonly owner: string;
+  /**
+   * Each claimed event's next occurrence, inserted in the claim's own transaction (an existing (event,
+   * occurrence) row, or a pending row an edit made meanwhile, is left alone). Rescheduling at claim time means
+   * no crash after the claim can lose next year's message, even when the dispatcher finishes the delivery first.
+   */
+  readonly nextOf?: (claimed: readonly ClaimedDelivery[]) => readonly PendingDelivery[];
 }
 
 export interface Settlement {
@@ -57,8 +63,6 @@ export interface Settlement {
   readonly skipped: readonly string[];
   /** Not accepted by the queue: back to pending for the next tick. */
   readonly released: readonly string[];
-  /** Each settled event's next occurrence; an existing (event, occurrence) row is left alone. */
-  readonly next: readonly PendingDelivery[];
 }
 
 export type DispatchOutcome =

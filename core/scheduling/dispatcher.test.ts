@@ -1,8 +1,10 @@
 import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
 import { describe, expect, it } from "vitest";
 import { schedulingHarness as setup } from "../../adapters/memory/scheduling-harness.ts";
 import { DeliveryStore } from "./DeliveryStore.ts";
 import { dispatchDeliveries } from "./dispatcher.ts";
+import { runSchedulerTick } from "./scheduler.ts";
 
 /** The dispatcher's hold: one post per delivery however many messages name it, and a dead scheduler's claim. */
 describe("dispatcher holds", () => {
@@ -38,21 +40,23 @@ describe("dispatcher holds", () => {
     expect(memory.posts).toHaveLength(1);
   });
 
-  it("delivers a message whose scheduler died before marking it queued, and no scheduler enqueues it again", async () => {
+  it("delivers a message whose scheduler died before marking it queued; next year's stays scheduled", async () => {
     const { user, tick, run, memory, clock } = setup("2026-03-07T09:00:30Z");
     await user("1990-03-07", "UTC");
-    const [claimed] = await run(
-      Effect.gen(function* () {
-        const store = yield* DeliveryStore;
-        return yield* store.claimDue({ now: clock.now(), limit: 10, leaseSeconds: 120, owner: "dies-after-enqueue" });
-      }),
-    );
+    // The scheduler claims and enqueues, then dies before it can mark anything.
+    const dies = Effect.gen(function* () {
+      const store = yield* DeliveryStore;
+      const killed = Layer.succeed(DeliveryStore, { ...store, settle: () => Effect.die("killed before marking") });
+      return yield* Effect.provide(runSchedulerTick({ owner: "dies-after-enqueue" }), killed);
+    });
+    expect((await run(Effect.exit(dies)))._tag).toBe("Failure");
     const decisions = await run(
-      dispatchDeliveries([{ deliveryId: claimed?.id ?? "", receiveCount: 1 }], { maxReceives: 5 }),
+      dispatchDeliveries([{ deliveryId: memory.queued[0] ?? "", receiveCount: 1 }], { maxReceives: 5 }),
     );
     expect(decisions[0]?.reason).toBe("delivered");
     clock.advance(121_000);
     expect((await tick()).claimed).toBe(0);
     expect(memory.posts).toHaveLength(1);
+    expect(memory.byStatus("pending").map((d) => d.occurrence)).toEqual(["2027-03-07"]);
   });
 });

@@ -48,10 +48,10 @@ const nextAfter = (delivery: ClaimedDelivery, now: Date, policy: SchedulePolicy)
 
 /**
  * One scheduler run: claim due deliveries in batches (past-due ones too, after downtime, and those whose lease
- * expired under a scheduler that died), send or skip each per the late policy, enqueue, then mark what the queue
- * accepted and schedule each event's next occurrence. Only accepted messages are marked queued; a crash at any
- * point leaves claims that the lease hands to the next run, and the unique (event, occurrence) key keeps the
- * reschedule from ever doubling a row.
+ * expired under a scheduler that died), scheduling each event's next occurrence in the claim's transaction; send
+ * or skip each per the late policy, enqueue, then mark what the queue accepted. Only accepted messages are marked
+ * queued; a crash at any point leaves claims that the lease hands to the next run, and the unique (event,
+ * occurrence) key keeps a reschedule from ever doubling a row.
  */
 export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(function* (options: TickOptions) {
   const clock = yield* Clock;
@@ -68,6 +68,7 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
       limit,
       leaseSeconds: options.leaseSeconds ?? 120,
       owner: options.owner,
+      nextOf: (rows) => rows.map((delivery) => nextAfter(delivery, now, policy)),
     });
     if (claimed.length === 0) break;
     counts.batches += 1;
@@ -89,7 +90,6 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
               Effect.orElseSucceed(() => ({ accepted: [], failed: ids.map((id) => ({ id, reason: "queue down" })) })),
             );
     const accepted = new Set(result.accepted);
-    const settled = [...send.filter((delivery) => accepted.has(delivery.id)), ...skip];
     const released = ids.filter((id) => !accepted.has(id));
     yield* store.settle({
       owner: options.owner,
@@ -97,7 +97,6 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
       queued: [...accepted],
       skipped: skip.map((delivery) => delivery.id),
       released,
-      next: settled.map((delivery) => nextAfter(delivery, now, policy)),
     });
     counts.queued += accepted.size;
     counts.skipped += skip.length;

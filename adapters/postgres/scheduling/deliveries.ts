@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import type postgres from "postgres";
 import { type ClaimedDelivery, DeliveryStore, type DispatchDelivery } from "../../../core/scheduling/DeliveryStore.ts";
-import type { DeliveryStatus, EventType } from "../../../core/scheduling/model.ts";
+import type { DeliveryStatus, EventType, PendingDelivery } from "../../../core/scheduling/model.ts";
 import { isUuid, query, toDate } from "./rows.ts";
 import { insertPending } from "./users.ts";
 
@@ -30,6 +30,21 @@ interface DispatchRow {
   last_name: string;
 }
 
+/** Next occurrences, only for events still live and without a pending row (an edit may have made one). */
+const insertNext = async (tx: postgres.TransactionSql, next: readonly PendingDelivery[]): Promise<void> => {
+  if (next.length === 0) return;
+  const live = await tx<{ id: string }[]>`
+    select e.id from yearly_events e join users u on u.id = e.user_id
+    where e.id = any(${tx.array(next.map((row) => row.eventId))}::uuid[])
+      and e.deleted_at is null and u.deleted_at is null
+      and not exists (select 1 from deliveries p where p.event_id = e.id and p.status = 'pending')`;
+  const keep = new Set(live.map((row) => row.id));
+  await insertPending(
+    tx,
+    next.filter((row) => keep.has(row.eventId)),
+  );
+};
+
 /**
  * Deliveries for the scheduler and the dispatcher, in bulk: one statement claims a whole batch, one transaction
  * settles it. Claims take due pending rows and rows whose lease expired (a scheduler died holding them) with
@@ -37,40 +52,44 @@ interface DispatchRow {
  */
 export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliveryStore> =>
   Layer.succeed(DeliveryStore, {
-    claimDue: ({ now, limit, leaseSeconds, owner }) =>
-      query(async () => {
-        const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000);
-        const rows = await sql<ClaimRow[]>`
-          with expired as (
-            select id from deliveries where status = 'claimed' and lease_expires_at < ${now.toISOString()}
-            order by lease_expires_at limit ${limit} for update skip locked
-          ), due as (
-            select id from deliveries where status = 'pending' and send_at <= ${now.toISOString()}
-            order by send_at limit ${limit} for update skip locked
-          ), picked as (
-            select id from expired union all select id from due limit ${limit}
-          ), claimed as (
-            update deliveries d set status = 'claimed', lease_owner = ${owner}, lease_expires_at = ${leaseUntil.toISOString()},
-              updated_at = ${now.toISOString()}
-            from picked where d.id = picked.id
-            returning d.id, d.event_id, d.user_id, d.occurrence, d.send_at
-          )
-          select c.id, c.event_id, c.user_id, c.occurrence::text, c.send_at, e.date::text as event_date, u.time_zone
-          from claimed c join yearly_events e on e.id = c.event_id join users u on u.id = c.user_id`;
-        return rows.map(
-          (row): ClaimedDelivery => ({
-            id: row.id,
-            eventId: row.event_id,
-            userId: row.user_id,
-            occurrence: row.occurrence,
-            sendAt: toDate(row.send_at),
-            eventDate: row.event_date,
-            timeZone: row.time_zone,
-          }),
-        );
-      }),
+    claimDue: ({ now, limit, leaseSeconds, owner, nextOf }) =>
+      query(() =>
+        sql.begin(async (tx) => {
+          const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000);
+          const rows = await tx<ClaimRow[]>`
+            with expired as (
+              select id from deliveries where status = 'claimed' and lease_expires_at < ${now.toISOString()}
+              order by lease_expires_at limit ${limit} for update skip locked
+            ), due as (
+              select id from deliveries where status = 'pending' and send_at <= ${now.toISOString()}
+              order by send_at limit ${limit} for update skip locked
+            ), picked as (
+              select id from expired union all select id from due limit ${limit}
+            ), claimed as (
+              update deliveries d set status = 'claimed', lease_owner = ${owner},
+                lease_expires_at = ${leaseUntil.toISOString()}, updated_at = ${now.toISOString()}
+              from picked where d.id = picked.id
+              returning d.id, d.event_id, d.user_id, d.occurrence, d.send_at
+            )
+            select c.id, c.event_id, c.user_id, c.occurrence::text, c.send_at, e.date::text as event_date, u.time_zone
+            from claimed c join yearly_events e on e.id = c.event_id join users u on u.id = c.user_id`;
+          const claimed = rows.map(
+            (row): ClaimedDelivery => ({
+              id: row.id,
+              eventId: row.event_id,
+              userId: row.user_id,
+              occurrence: row.occurrence,
+              sendAt: toDate(row.send_at),
+              eventDate: row.event_date,
+              timeZone: row.time_zone,
+            }),
+          );
+          if (nextOf && claimed.length > 0) await insertNext(tx, nextOf(claimed));
+          return claimed;
+        }),
+      ),
 
-    settle: ({ owner, now, queued, skipped, released, next }) =>
+    settle: ({ owner, now, queued, skipped, released }) =>
       query(() =>
         sql.begin(async (tx) => {
           const held = (ids: readonly string[]) => tx.array([...ids]);
@@ -88,17 +107,6 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
               updated_at = ${now.toISOString()}
               where id = any(${held(released)}::uuid[]) and status = 'claimed' and lease_owner = ${owner}`;
           }
-          // Only for events still live and without a pending row (an edit may have rescheduled them meanwhile).
-          const live = await tx<{ id: string }[]>`
-            select e.id from yearly_events e join users u on u.id = e.user_id
-            where e.id = any(${held(next.map((row) => row.eventId))}::uuid[])
-              and e.deleted_at is null and u.deleted_at is null
-              and not exists (select 1 from deliveries p where p.event_id = e.id and p.status = 'pending')`;
-          const keep = new Set(live.map((row) => row.id));
-          await insertPending(
-            tx,
-            next.filter((row) => keep.has(row.eventId)),
-          );
         }),
       ),
 
@@ -116,6 +124,8 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
               updated_at = ${now.toISOString()}
             where id = any(${sql.array(valid)}::uuid[]) and (status = 'claimed'
               or (status = 'queued' and (lease_expires_at is null or lease_expires_at < ${now.toISOString()})))
+              -- Deleting a user cancels its deliveries; this closes the race with a claim committed meanwhile.
+              and not exists (select 1 from users u where u.id = deliveries.user_id and u.deleted_at is not null)
             returning id
           )
           select d.id, case when t.id is null then d.status else 'queued' end as status, t.id is not null as taken,
