@@ -7,13 +7,12 @@ import { createSessionsTable } from "../../adapters/dynamodb/sessions-table.ts";
 import { startDynamo } from "../../adapters/local-engines/dynamodb.ts";
 import { startPostgres } from "../../adapters/local-engines/postgres.ts";
 import { startSqs } from "../../adapters/local-engines/sqs.ts";
-import { migrateDatabase } from "../../adapters/postgres/migrate.ts";
 import { makeSqsClient } from "../../adapters/sqs/client.ts";
 import { DELIVERIES_QUEUE } from "../manifest.ts";
 
 /**
  * The local engines and the resources the Pulumi program would create in them: PostgreSQL (data kept under the
- * data dir, migrated), dynalite (kept under the data dir) with the sessions table, and fauxqs with the
+ * data dir; the migrator function applies the migrations, as on a deploy), dynalite (kept under the data dir) with the sessions table, and fauxqs with the
  * deliveries queue and its dead-letter queue. fauxqs keeps queues in memory only: messages in flight when the
  * runtime stops are lost (the scheduler re-enqueues what it has not seen delivered).
  */
@@ -109,10 +108,7 @@ export const startEngines = async (options: {
     const sqs = makeSqsClient({ region: options.region, endpoint: fauxqs.value.endpoint });
     const sessionsTableName = `${RESOURCE_PREFIX}-sessions`;
     const [databaseUrl, , queue] = await Promise.all([
-      ensureDatabase(pg.value.url).then(async (url) => {
-        await migrateDatabase(url);
-        return url;
-      }),
+      ensureDatabase(pg.value.url),
       ensureSessionsTable(dynamo.value.endpoint, options.region, sessionsTableName),
       createDeliveriesQueues(sqs, options.consumerTimeoutSeconds),
     ]);

@@ -23,10 +23,15 @@ export type Trigger = "url" | "schedule" | "queue" | "deploy";
 
 export type Outcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown };
 
-export const loadHandler = async (root: string, fn: FunctionSpec): Promise<Handler> => {
+/**
+ * Imports a function's handler: its TypeScript source under `root`, or, when `bundleDir` is given (`npm start`,
+ * see start.mjs), the bundle esbuild wrote for that entry (`apps/x/handler.ts` -> `<bundleDir>/apps/x/handler.mjs`).
+ */
+export const loadHandler = async (root: string, fn: FunctionSpec, bundleDir?: string): Promise<Handler> => {
   let module: { handler?: unknown };
   try {
-    module = await import(pathToFileURL(resolve(root, fn.entry)).href);
+    const file = bundleDir ? resolve(bundleDir, fn.entry.replace(/\.ts$/, ".mjs")) : resolve(root, fn.entry);
+    module = await import(pathToFileURL(file).href);
   } catch (error) {
     throw new Error(`function ${fn.name}: loading ${fn.entry} failed: ${(error as Error).message ?? String(error)}`);
   }

@@ -38,6 +38,8 @@ export interface LocalRuntimeOptions {
   readonly log?: (line: string) => void;
   /** The functions to serve. @default the manifest's */
   readonly functions?: readonly FunctionSpec[];
+  /** Where `npm start` bundled the handlers (start.mjs); without it they load from their TypeScript source. */
+  readonly bundleDir?: string;
 }
 
 export interface LocalRuntime {
@@ -98,29 +100,36 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     cleanups.push(() => setClockSource(() => new Date()));
     if (temporary) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
 
-    const control = await startControlServer(ports.control);
-    cleanups.push(() => control.close());
-    const webhookSecret = webhookSecretIn(dataDir);
-    const receiver = await startWebhookReceiver({
-      secret: webhookSecret,
-      port: ports.webhooks,
-      clock: () => clock.now(),
-    });
-    cleanups.push(() => receiver.close());
-    const idp = await makeLocalIdp({
-      baseUrl: `${control.url}/_local/idp`,
-      keyFile: join(dataDir, "idp-key.json"),
-      now: () => clock.now(),
-    });
+    // The engines start first (PostgreSQL's initdb is most of a fresh start) while the servers and the identity
+    // provider's key pair are made beside them.
     const consumer = specs.find((fn) => fn.triggers.some((trigger) => trigger.kind === "queue"));
-    const engines = await startEngines({
+    const enginesStarting = startEngines({
       dataDir,
       ports,
       region: REGION,
       ephemeral: options.ephemeral ?? false,
       consumerTimeoutSeconds: consumer ? timeoutOf(consumer) : 10,
     });
-    cleanups.push(() => engines.stop());
+    enginesStarting.catch(() => {}); // awaited below; this only keeps a failure meanwhile from going unhandled
+    cleanups.push(async () => (await enginesStarting.catch(() => undefined))?.stop());
+
+    const control = await startControlServer(ports.control);
+    cleanups.push(() => control.close());
+    const webhookSecret = webhookSecretIn(dataDir);
+    const receiverStarting = startWebhookReceiver({
+      secret: webhookSecret,
+      port: ports.webhooks,
+      clock: () => clock.now(),
+    });
+    receiverStarting.catch(() => {});
+    cleanups.push(async () => (await receiverStarting.catch(() => undefined))?.close());
+    const idp = await makeLocalIdp({
+      baseUrl: `${control.url}/_local/idp`,
+      keyFile: join(dataDir, "idp-key.json"),
+      now: () => clock.now(),
+    });
+    const receiver = await receiverStarting;
+    const engines = await enginesStarting;
     const corsOrigins = options.corsOrigins ?? corsFromEnv();
     const env = localEnv({
       engines,
@@ -134,7 +143,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     cleanups.push(applyEnv(env));
 
     const loaded: LocalFunction[] = await Promise.all(
-      specs.map(async (spec) => makeLocalFunction(spec, await loadHandler(PROJECT_ROOT, spec), log, REGION)),
+      specs.map(async (spec) =>
+        makeLocalFunction(spec, await loadHandler(PROJECT_ROOT, spec, options.bundleDir), log, REGION),
+      ),
     );
     const services = await startServices({ functions: loaded, ports, clock, engines, corsOrigins, region: REGION });
     cleanups.push(() => services.stop());

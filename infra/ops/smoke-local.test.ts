@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { readOutputs } from "./http.ts";
 import { report, smoke } from "./smoke.ts";
 
-/** `npm start` in a child process (its own engines, data dir and ports), stopped by its pid afterwards. */
+/** `npm start` (apps/local/start.mjs) in a child process (its own engines, data dir and ports), stopped by its pid afterwards. */
 describe("the smoke against the local runtime", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "smoke-local-"));
   const portBase = 41_000 + Math.floor(Math.random() * 200) * 40;
@@ -24,7 +24,7 @@ describe("the smoke against the local runtime", () => {
   it("passes every check on a freshly started runtime", { timeout: 90_000 }, async () => {
     child = spawn(
       process.execPath,
-      ["--import", "tsx", "apps/local/main.ts", "--fresh", "--data-dir", dataDir, "--port-base", String(portBase)],
+      ["apps/local/start.mjs", "--fresh", "--data-dir", dataDir, "--port-base", String(portBase)],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     child.stdout?.on("data", (chunk) => {
