@@ -1,4 +1,31 @@
 import type { FunctionSpec } from "../manifest.ts";
 
 /** The matching capability's functions, as apps/manifest.ts lists them. */
-export const matchingFunctions: readonly FunctionSpec[] = [];
+export const matchingFunctions: readonly FunctionSpec[] = [
+  {
+    name: "matching",
+    description:
+      "The matching pool: intentions, matches, accept/decline, feedback, ranked candidates (API.md, matching)",
+    entry: "apps/matching/handler.ts",
+    triggers: [{ kind: "url", auth: "NONE" }],
+    // Bearer sessions are validated against the sessions table, and validation slides the idle expiry (UpdateItem),
+    // hence read and write; sessionPolicy so the sliding matches the sessions function's.
+    needs: ["postgres", "sessionsTable:read", "sessionsTable:write"],
+    settings: ["matchingPolicy", "sessionPolicy", "corsOrigins"],
+  },
+  {
+    name: "matcher",
+    description: "One matching batch (tiers, expiry, pairing) every 3 hours, or on POST /run from an operator",
+    entry: "apps/matching/matcher-handler.ts",
+    triggers: [
+      { kind: "schedule", expression: "rate(3 hours)" },
+      { kind: "url", auth: "AWS_IAM" },
+    ],
+    needs: ["postgres"],
+    settings: ["matchingPolicy"],
+    // BENCH.md's goal is a 100k pool in under 20 s; the rest is headroom for a cold start and a slow database.
+    timeoutSeconds: 120,
+    // Batches never overlap: a second invocation is throttled, and the advisory lock catches any that slips by.
+    reservedConcurrency: 1,
+  },
+];

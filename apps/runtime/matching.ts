@@ -1,15 +1,19 @@
+import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as Result from "effect/Result";
 import * as Schema from "effect/Schema";
 import { cryptoIds } from "../../adapters/node/system.ts";
+import { postgresMatchingStore } from "../../adapters/postgres/matching/store.ts";
 import type { MatchingStore } from "../../core/matching/MatchingStore.ts";
 import { type MatchingPolicy, PolicyOverrides, policyFrom, policyProblem } from "../../core/matching/policy.ts";
 import { MatchingConfig } from "../../core/matching/usecases.ts";
 import type { Authenticator } from "../../core/sessions/Authenticator.ts";
 import type { Clock } from "../../core/shared/Clock.ts";
+import { DependencyUnavailable } from "../../core/shared/errors.ts";
 import type { Ids } from "../../core/shared/Ids.ts";
 import { issuesOf } from "../../core/shared/schema.ts";
 import { appClock } from "./clock.ts";
+import { openDatabaseFromEnv } from "./database.ts";
 import { ConfigError, JsonEnv } from "./env.ts";
 import { authenticatorLayerFromEnv } from "./sessions.ts";
 
@@ -50,6 +54,23 @@ export const readMatchingPolicy = (env: Env = process.env): MatchingPolicy => {
 
 export const matchingConfigLayer = (env: Env = process.env): Layer.Layer<MatchingConfig> =>
   Layer.succeed(MatchingConfig, readMatchingPolicy(env));
+
+/**
+ * The Postgres matching store on one small pool per warm Lambda (DATABASE_URL locally; host, name and secret in
+ * AWS), closed when the runtime is disposed. The batch runs in one transaction, so one connection is enough.
+ */
+export const postgresMatchingStoreFromEnv = (
+  env: Env = process.env,
+): Layer.Layer<MatchingStore, DependencyUnavailable> =>
+  Layer.unwrap(
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => openDatabaseFromEnv(env),
+        catch: (cause) => new DependencyUnavailable({ dependency: "database", cause }),
+      }),
+      (handle) => Effect.promise(() => handle.close()),
+    ).pipe(Effect.map((handle) => postgresMatchingStore(handle.sql))),
+  );
 
 /** The matcher's services: the store (Postgres in AWS and locally, memory in handler tests), clock, ids, policy. */
 export const matcherLayer = <E, R>(store: Layer.Layer<MatchingStore, E, R>, env: Env = process.env) =>
