@@ -27,29 +27,54 @@ export const digestOf = (dir: string): string => {
 };
 
 /**
- * Writes `<outDir>/<function>/index.mjs` (+ assets). A missing asset folder copies nothing: a context without
- * migrations yet has no folder, and the migrator skips it.
+ * Writes `<outDir>/<function>/index.mjs` (+ assets) for every function, in one esbuild run: the functions share
+ * most of their dependencies, which esbuild then parses once (about twice as fast as one run per function, and
+ * byte-identical output). A missing asset folder copies nothing: a context without migrations yet has no folder,
+ * and the migrator skips it.
  */
-export const bundleFunction = (fn: FunctionSpec, root: string, outDir: string): Bundle => {
-  const dir = join(outDir, fn.name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  buildSync({
-    ...BUNDLE_OPTIONS,
-    mainFields: [...BUNDLE_OPTIONS.mainFields],
-    entryPoints: [join(root, fn.entry)],
-    outfile: join(dir, "index.mjs"),
-    absWorkingDir: root,
-    logLevel: "error",
-  });
-  for (const asset of fn.assets ?? []) {
-    const from = join(root, asset.from);
-    if (existsSync(from)) cpSync(from, join(dir, asset.to), { recursive: true });
+export const bundleFunctions = (fns: readonly FunctionSpec[], root: string, outDir: string): Map<string, Bundle> => {
+  for (const fn of fns) {
+    rmSync(join(outDir, fn.name), { recursive: true, force: true });
+    mkdirSync(join(outDir, fn.name), { recursive: true });
   }
-  return { archive: new pulumi.asset.FileArchive(dir), hash: digestOf(dir) };
+  if (fns.length > 0) {
+    buildSync({
+      ...BUNDLE_OPTIONS,
+      mainFields: [...BUNDLE_OPTIONS.mainFields],
+      entryPoints: Object.fromEntries(fns.map((fn) => [`${fn.name}/index`, join(root, fn.entry)])),
+      outdir: outDir,
+      outExtension: { ".js": ".mjs" },
+      absWorkingDir: root,
+      logLevel: "error",
+    });
+  }
+  const bundles = new Map<string, Bundle>();
+  for (const fn of fns) {
+    const dir = join(outDir, fn.name);
+    for (const asset of fn.assets ?? []) {
+      const from = join(root, asset.from);
+      if (existsSync(from)) cpSync(from, join(dir, asset.to), { recursive: true });
+    }
+    bundles.set(fn.name, { archive: new pulumi.asset.FileArchive(dir), hash: digestOf(dir) });
+  }
+  return bundles;
 };
 
-export const esbuildBundler =
-  (root: string, outDir = join(root, ".rendezvous", "build")): Bundler =>
-  (fn) =>
-    bundleFunction(fn, root, outDir);
+export const bundleFunction = (fn: FunctionSpec, root: string, outDir: string): Bundle => {
+  const bundle = bundleFunctions([fn], root, outDir).get(fn.name);
+  if (!bundle) throw new Error(`${fn.name}: not bundled`);
+  return bundle;
+};
+
+/** Bundles all of `fns` on the first request (the program asks for them one by one), then hands them out. */
+export const esbuildBundler = (
+  root: string,
+  fns: readonly FunctionSpec[],
+  outDir = join(root, ".rendezvous", "build"),
+): Bundler => {
+  let bundles: Map<string, Bundle> | undefined;
+  return (fn) => {
+    bundles ??= bundleFunctions(fns, root, outDir);
+    return bundles.get(fn.name) ?? bundleFunction(fn, root, outDir);
+  };
+};

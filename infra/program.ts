@@ -14,7 +14,7 @@ import { type Bundler, buildStack, type StackOutputs } from "./stack.ts";
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 /** The program; tests pass a bundler that skips esbuild. */
-export const program = (bundle: Bundler = esbuildBundler(root)): StackOutputs =>
+export const program = (bundle: Bundler = esbuildBundler(root, functions)): StackOutputs =>
   buildStack({
     config: parseStackConfig(pulumi.getStack(), pulumi.runtime.allConfig()),
     functions,
