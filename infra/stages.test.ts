@@ -141,7 +141,7 @@ describe("staging and production", () => {
     expect(alarms["matcher-errors"]).toMatchObject({ metricName: "Errors", threshold: 0 });
     expect(alarms["dispatcher-error-rate"]).toMatchObject({ threshold: 10 });
     const queries = alarms["dispatcher-error-rate"].metricQueries;
-    expect(queries[0].expression).toContain("errors / ");
+    expect(queries[0].expression).toBe("IF(invocations > 0, 100 * errors / invocations, 0)");
     expect(queries.map((q: { returnData?: boolean }) => q.returnData ?? false)).toEqual([true, false, false]);
     expect(alarms["deliveries-depth"]).toMatchObject({
       metricName: "ApproximateNumberOfMessagesVisible",

@@ -84,7 +84,8 @@ export class Alarms extends pulumi.ComponentResource {
           metricQueries: [
             {
               id: "rate",
-              expression: "100 * errors / MAX([invocations, 1])",
+              // IF, not a division alone: an idle function (no invocations) has a rate of 0, not a missing point.
+              expression: "IF(invocations > 0, 100 * errors / invocations, 0)",
               label: "error rate (%)",
               returnData: true,
             },
