@@ -28,6 +28,7 @@ export const makeMemoryMatchingStore = () => {
   };
 
   const store = MatchingStore.of({
+    ping: Effect.void,
     replaceIntention: (intention, state, now) =>
       Effect.suspend(() => {
         if (activeMatchOf(intention.userId, now)) {

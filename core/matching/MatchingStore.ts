@@ -59,6 +59,8 @@ export type Planner = (input: {
 export class MatchingStore extends Context.Service<
   MatchingStore,
   {
+    /** Answers when the store is reachable (the functions' health checks). */
+    readonly ping: Effect.Effect<void, DependencyUnavailable>;
     /** Makes `intention` the user's one active intention, in the pool; Conflict while the user has an active match. */
     readonly replaceIntention: (
       intention: Intention,

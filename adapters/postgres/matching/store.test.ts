@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect";
+import postgres from "postgres";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Chips } from "../../../core/matching/model.ts";
 import {
@@ -13,6 +14,7 @@ import {
 } from "../../../core/matching/usecases.ts";
 import { freshDatabase } from "../../local-engines/testing.ts";
 import { type DatabaseHandle, openDatabase } from "../client.ts";
+import { makePostgresMatchingStore } from "./store.ts";
 import { matchingHarness, truncateMatching, violations } from "./testing.ts";
 
 let db: DatabaseHandle;
@@ -116,6 +118,17 @@ describe("postgres matching store", () => {
         select user_b, user_a, intention_b, intention_a, 1, 0, '{}', '{}', now(), now(), now() from matches`,
     ).rejects.toThrow(/matches_ordered_pair/);
     expect(await violations(db)).toEqual({ double_matched: 0, matched_and_pooled: 0, repeated_pairs: 0 });
+  });
+
+  it("pings the database for health checks, and reports it unavailable when it is not there", async () => {
+    await Effect.runPromise(makePostgresMatchingStore(db.sql).ping);
+    const nowhere = postgres("postgres://nobody@127.0.0.1:1/none", { max: 1, connect_timeout: 2, onnotice: () => {} });
+    try {
+      const down = await Effect.runPromise(Effect.flip(makePostgresMatchingStore(nowhere).ping));
+      expect(down).toMatchObject({ _tag: "DependencyUnavailable", dependency: "database" });
+    } finally {
+      await nowhere.end({ timeout: 1 });
+    }
   });
 
   it("keeps one active intention per user in the database itself", async () => {

@@ -108,6 +108,7 @@ export const postgresMatchingStore = (sql: postgres.Sql): Layer.Layer<MatchingSt
 /** The store itself, for tests that wrap one of its methods. */
 export const makePostgresMatchingStore = (sql: postgres.Sql): MatchingStore["Service"] =>
   MatchingStore.of({
+    ping: query(() => sql`select 1`).pipe(Effect.asVoid),
     replaceIntention: (intention, pool, now) =>
       transact<{ replaced: boolean }, Conflict>(sql, (tx) => replaceIntentionIn(tx, intention, pool, now)),
     currentIntention: (userId) =>
