@@ -4,6 +4,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime";
 import { describe, expect, it } from "vitest";
 import { makeMemoryMatchingStore } from "../../adapters/memory/matching.ts";
 import { MatchingStore } from "../../core/matching/MatchingStore.ts";
+import { DependencyUnavailable } from "../../core/shared/errors.ts";
 import type { FunctionUrlResult } from "../http/events.ts";
 import { makeLogger } from "../http/log.ts";
 import { bodyOf, scheduledEvent, urlEvent } from "../http/testing.ts";
@@ -136,6 +137,18 @@ describe("the matching function", () => {
     expect(gone.body).toEqual({ error: { code: "not_found", message: "intention not found" } });
   });
 
+  it("logs who called each route, never the session token", async () => {
+    const frank = await signIn("frank");
+    fns.logs.length = 0;
+    await call({ path: "/match", bearer: frank });
+    await call({ path: "/intention", bearer: `${frank}x` });
+    const logs = fns.logs.join("\n");
+    expect(fns.logs).toHaveLength(2);
+    expect(logs).toContain('"user_id":"frank"');
+    expect(logs).toContain('"route":"/match","status":404');
+    expect(logs).not.toContain(frank.split(".")[1]);
+  });
+
   it("checks the database and the sessions table on GET /health, without a session", async () => {
     const health = await call({ path: "/health" });
     expect(health.status).toBe(200);
@@ -167,5 +180,20 @@ describe("the matcher function", () => {
     expect(bodyOf(answer)).toMatchObject({ status: "skipped_locked", pool_size: 0, pairs_created: 0 });
     expect(await matcher(scheduledEvent("matcher"))).toMatchObject({ status: "skipped_locked" });
     await expect(matcher({ Records: [] })).rejects.toThrow(/rendezvous.schedule/);
+  });
+
+  it("fails a scheduled run loudly when the database is down, and answers 503 to POST /run", async () => {
+    const down = Layer.succeed(MatchingStore, {
+      ...memory.store,
+      runBatch: () => Effect.fail(new DependencyUnavailable({ dependency: "database" })),
+    });
+    const matcher = makeMatcherHandler(
+      ManagedRuntime.make(matcherLayer(down, fns.env)),
+      makeLogger({}, () => {}),
+    );
+    await expect(matcher(scheduledEvent("matcher"))).rejects.toMatchObject({ _tag: "DependencyUnavailable" });
+    const answer = (await matcher(urlEvent({ method: "POST", path: "/run" }))) as FunctionUrlResult;
+    expect(answer.statusCode).toBe(503);
+    expect(bodyOf(answer)).toEqual({ error: { code: "dependency_unavailable", message: "database is unavailable" } });
   });
 });

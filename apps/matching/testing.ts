@@ -63,6 +63,8 @@ export const startMatchingFunctions = async <E>(store: Layer.Layer<MatchingStore
   const clock = new SettableClock("2026-11-23T09:00:00.000Z");
   setClockSource(() => clock.now());
   const quiet = makeLogger({}, () => {});
+  /** The matching function's log lines, to check what is (and is never) logged. */
+  const logs: string[] = [];
   const runtimes = [
     ManagedRuntime.make(sessionsLayerFromEnv(env)),
     ManagedRuntime.make(matchingLayer(store, env)),
@@ -73,7 +75,10 @@ export const startMatchingFunctions = async <E>(store: Layer.Layer<MatchingStore
     await idp.stop();
   });
   const sessions = makeSessionsHandler(runtimes[0], quiet);
-  const matching = makeMatchingHandler(runtimes[1], quiet);
+  const matching = makeMatchingHandler(
+    runtimes[1],
+    makeLogger({ function: "matching" }, (line) => logs.push(line)),
+  );
   const matcher = makeMatcherHandler(runtimes[2], quiet);
 
   /** A new user signed in through the sessions function; returns its Bearer token. */
@@ -97,5 +102,5 @@ export const startMatchingFunctions = async <E>(store: Layer.Layer<MatchingStore
     expect(result.statusCode).toBe(200);
     return bodyOf(result) as { status: string; pairs_created: number; by_tier: Record<string, number> };
   };
-  return { clock, env, signIn, call, run, sessions, matching, matcher };
+  return { clock, env, logs, signIn, call, run, sessions, matching, matcher };
 };
