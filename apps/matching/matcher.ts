@@ -15,10 +15,10 @@ import { RUN_FIELDS, rejectUnknownFields } from "./strict.ts";
 /** What the matcher needs; apps/runtime/matching.ts builds it from the environment. */
 export type MatcherServices = MatchingStore | MatchingConfig | Clock | Ids;
 
-/** `GET /health`: one cheap indexed read on the database. */
+/** `GET /health`: the database answers. */
 const health = {
   database: Effect.gen(function* () {
-    return yield* (yield* MatchingStore).currentIntention("health-probe", new Date(0));
+    yield* (yield* MatchingStore).ping;
   }),
 };
 
