@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { defaultPolicy } from "../../core/matching/index.ts";
 import { table, writeSection } from "../report.ts";
 import type { Variant } from "./generator.ts";
+import { type StoreFigures, storeSection } from "./store.ts";
 import type { Job } from "./worker.ts";
 
 /**
@@ -81,6 +82,9 @@ export const run = async (): Promise<void> => {
     { size: 1_500, seed: SEED, variant: "embeddings" as Variant },
     { size: 1_000, seed: SEED, variant: "plain" as Variant },
   ].map((job) => measure<Quality>({ kind: "quality", ...job }));
+  const storeTable = await storeSection([10_000, 100_000], (size, url) =>
+    measure<StoreFigures & Figures>({ kind: "store", size, seed: SEED, variant: "plain", url }),
+  );
 
   const biggest = batches.filter((b) => b.job.size === 100_000);
   const fast = biggest.every((b) => b.batchMs < 20_000 && b.batchPeak < 1024);
@@ -200,6 +204,15 @@ against brute force in \`exact.test.ts\`). "top-k candidates" is the graph the b
 "all allowed pairs" is every pair the rules allow over the threshold and not declined (no top-k), so its optimum is
 the true one.
 
-${qualityTable}`,
+${qualityTable}
+
+### The matcher on Postgres
+
+\`runMatcher\` with the Postgres store (\`adapters/postgres/matching\`) on an embedded PostgreSQL 17 on this
+machine, the pool seeded beforehand: one transaction under the advisory lock, the pool and past pairs loaded in
+bulk, the plan, then expiries, promotions and matches written in bulk. "planning s" is planBatch inside it;
+"load + store s" the rest. Peak RSS is the worker's (what the matcher Lambda needs), not the database's.
+
+${storeTable}`,
   );
 };

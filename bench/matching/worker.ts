@@ -1,6 +1,7 @@
 import { greedyPairing, improvedPairing, planBatch } from "../../core/matching/index.ts";
 import { allPairsEdges, benchPolicy, candidateEdges, exactPairing, profilesFor } from "./approaches.ts";
 import { generatePool, type Variant } from "./generator.ts";
+import { measureStoreBatch } from "./store.ts";
 
 /**
  * One measurement in its own process, so that one pool's memory never counts toward another's peak RSS.
@@ -9,17 +10,26 @@ import { generatePool, type Variant } from "./generator.ts";
  *   batch:    the whole planBatch (candidates, scores, pairing), then the same edges paired greedy and improved
  *   allpairs: the old product: every pair scored, then greedy
  *   quality:  greedy, improved and exact on the core's candidate edges, and on all allowed pairs
+ *   store:    the matcher end to end on Postgres (bench/matching/store.ts)
  */
 export type Job =
   | { readonly kind: "batch"; readonly size: number; readonly seed: number; readonly variant: Variant }
   | { readonly kind: "allpairs"; readonly size: number; readonly seed: number; readonly variant: Variant }
-  | { readonly kind: "quality"; readonly size: number; readonly seed: number; readonly variant: Variant };
+  | { readonly kind: "quality"; readonly size: number; readonly seed: number; readonly variant: Variant }
+  | {
+      readonly kind: "store";
+      readonly size: number;
+      readonly seed: number;
+      readonly variant: Variant;
+      /** The database to seed and run the matcher on. */
+      readonly url: string;
+    };
 
 const peakMiB = (): number => process.resourceUsage().maxRSS / 1024;
 const rssMiB = (): number => process.memoryUsage().rss / 2 ** 20;
 const ms = (start: number): number => performance.now() - start;
 
-const measure = (job: Job): Record<string, unknown> => {
+const measure = (job: Exclude<Job, { kind: "store" }>): Record<string, unknown> => {
   const pool = generatePool(job.size, job.seed, job.variant);
   const policy = benchPolicy(pool);
   const poolRss = rssMiB();
@@ -83,4 +93,5 @@ const measure = (job: Job): Record<string, unknown> => {
 };
 
 const job = JSON.parse(process.argv[2] ?? "{}") as Job;
-console.log(JSON.stringify({ job, ...measure(job) }));
+const figures = job.kind === "store" ? await measureStoreBatch(job.size, job.seed, job.url) : measure(job);
+console.log(JSON.stringify({ job, ...figures }));
