@@ -1,12 +1,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readOutputs } from "./http.ts";
 import { report, smoke } from "./smoke.ts";
 
-/** `npm start` (apps/local/start.mjs) in a child process (its own engines, data dir and ports), stopped by its pid afterwards. */
+/**
+ * `npm start` (apps/local/start.mjs) in a child process (its own engines, data dir and ports): the smoke passes
+ * against its outputs, then Ctrl-C (SIGINT to its pid) stops everything it started and keeps the data.
+ */
 describe("the smoke against the local runtime", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "smoke-local-"));
   const portBase = 41_000 + Math.floor(Math.random() * 200) * 40;
@@ -47,5 +51,31 @@ describe("the smoke against the local runtime", () => {
       results.filter((r) => !r.ok),
       report(outputs.stage, results),
     ).toEqual([]);
+  });
+
+  const portIsFree = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+
+  it("stops everything on Ctrl-C and keeps the data", { timeout: 30_000 }, async () => {
+    const running = child;
+    if (!running || running.exitCode !== null) throw new Error(`npm start is not running:\n${log.slice(-2000)}`);
+    const urls = Object.values(readOutputs(join(dataDir, "outputs.json")).urls);
+    const exited = new Promise<number | null>((resolve) => running.once("exit", (code) => resolve(code)));
+    running.kill("SIGINT");
+    expect(await exited, log.slice(-2000)).toBe(0);
+    // PostgreSQL removes its pid file only on a clean shutdown; its data stays.
+    expect(existsSync(join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
+    expect(existsSync(join(dataDir, "postgres", "PG_VERSION"))).toBe(true);
+    // Every port it held (control, webhooks, postgres, dynamodb, sqs, each function URL) is free again.
+    const ports = [0, 1, 2, 3, 4]
+      .map((offset) => portBase + offset)
+      .concat(urls.map((url) => Number(new URL(url).port)));
+    const held = [];
+    for (const port of ports) if (!(await portIsFree(port))) held.push(port);
+    expect(held).toEqual([]);
   });
 });
