@@ -6,7 +6,8 @@ import { verifyWebhook } from "./signature.ts";
  * A real HTTP webhook endpoint: it verifies every POST with the Standard Webhooks secret and records it. Used by
  * tests (including scripted failures) and by the local runtime's `GET /_local/webhooks`.
  *
- * Scripted answers (`respondWith`, called with the 1-based number of this request) apply to requests that verify; a request that does not verify always gets 401,
+ * Scripted answers (`respondWith`, called with the 1-based number of this request and the request's webhook id
+ * and parsed body) apply to requests that verify; a request that does not verify always gets 401,
  * as a real receiver would answer. Besides HTTP statuses, `0` holds the request open without answering (a hung
  * receiver, until the client gives up or the receiver closes) and `-1` drops the connection without a response.
  */
@@ -24,9 +25,12 @@ export interface ReceivedWebhook {
 export interface WebhookReceiver {
   readonly url: string;
   received(): ReadonlyArray<ReceivedWebhook>;
-  respondWith(statuses: number[] | ((count: number) => number)): void;
+  respondWith(statuses: number[] | Script): void;
   close(): Promise<void>;
 }
+
+/** Answers one verified request: its 1-based number, its `webhook-id` and its parsed body. */
+export type Script = (count: number, request: { readonly webhookId: string; readonly body: unknown }) => number;
 
 export const HANG = 0;
 export const DROP = -1;
@@ -65,7 +69,7 @@ export const startWebhookReceiver = async (options: {
 }): Promise<WebhookReceiver> => {
   const clock = options.clock ?? (() => new Date());
   const received: ReceivedWebhook[] = [];
-  let script: (count: number) => number = () => 200;
+  let script: Script = () => 200;
 
   const answer = (response: ServerResponse, status: number): void => {
     if (status === HANG) return;
@@ -89,7 +93,8 @@ export const startWebhookReceiver = async (options: {
     const now = clock();
     const headers = flatHeaders(request);
     const check = verifyWebhook({ secret: options.secret, headers, body: text, nowSeconds: now.getTime() / 1000 });
-    const status = check.ok ? script(received.length + 1) : 401;
+    const webhookId = headers["webhook-id"] ?? "";
+    const status = check.ok ? script(received.length + 1, { webhookId, body: parseBody(text) }) : 401;
     received.push({
       webhook_id: headers["webhook-id"] ?? "",
       verified: check.ok,
