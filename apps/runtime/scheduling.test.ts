@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_POLICY } from "../../core/scheduling/occurrence.ts";
+import { ConfigError } from "./env.ts";
+import {
+  apiLayerFromEnv,
+  dispatcherLayerFromEnv,
+  readQueueUrl,
+  readSchedulePolicy,
+  readWebhookUrl,
+  schedulerLayerFromEnv,
+} from "./scheduling.ts";
+
+describe("scheduling settings from the environment", () => {
+  it("defaults to 09:00, the same local day and Feb 28, and reads each setting", () => {
+    expect(readSchedulePolicy({})).toEqual(DEFAULT_POLICY);
+    expect(readSchedulePolicy({ SEND_TIME: "07:30", LATE_POLICY: "PT6H", LEAP_DAY_POLICY: "mar-1" })).toEqual({
+      sendTime: { hour: 7, minute: 30 },
+      latePolicy: { kind: "window", seconds: 21_600, iso: "PT6H" },
+      leapDayPolicy: "mar-1",
+    });
+  });
+
+  it.each<[string, Record<string, string>, RegExp]>([
+    ["a send time past midnight", { SEND_TIME: "24:00" }, /SEND_TIME: expected HH:mm/],
+    ["a send time without minutes", { SEND_TIME: "9" }, /SEND_TIME/],
+    ["a late policy in months", { LATE_POLICY: "P1M" }, /LATE_POLICY: expected same-local-day or an ISO-8601/],
+    ["an unknown leap-day policy", { LEAP_DAY_POLICY: "feb-29" }, /LEAP_DAY_POLICY/],
+  ])("refuses %s at cold start, naming the variable", (_name, env, message) => {
+    const read = () => readSchedulePolicy(env);
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(message);
+  });
+
+  it("wants an https webhook URL (http only to this machine) and a queue URL", () => {
+    expect(readWebhookUrl({ WEBHOOK_URL: "https://hooks.example.com/birthday" })).toBe(
+      "https://hooks.example.com/birthday",
+    );
+    expect(readWebhookUrl({ WEBHOOK_URL: "http://127.0.0.1:4010/webhook" })).toBe("http://127.0.0.1:4010/webhook");
+    expect(() => readWebhookUrl({ WEBHOOK_URL: "http://hooks.example.com/birthday" })).toThrow(/WEBHOOK_URL/);
+    expect(() => readWebhookUrl({})).toThrow(/WEBHOOK_URL/);
+    expect(() => readQueueUrl({})).toThrow(/DELIVERIES_QUEUE_URL/);
+  });
+
+  it("builds each function's layer from a valid environment and refuses a broken one before any request", () => {
+    const env = {
+      DATABASE_URL: "postgres://u@127.0.0.1:5432/db",
+      DELIVERIES_QUEUE_URL: "http://127.0.0.1:9324/000000000000/deliveries",
+      AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:9324",
+      WEBHOOK_URL: "http://localhost:4010/webhook",
+      WEBHOOK_SECRET: "whsec_c2VjcmV0",
+    };
+    expect(apiLayerFromEnv(env)).toBeDefined();
+    expect(schedulerLayerFromEnv(env)).toBeDefined();
+    expect(dispatcherLayerFromEnv(env)).toBeDefined();
+    expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_QUEUE_URL: "" })).toThrow(/DELIVERIES_QUEUE_URL/);
+    expect(() => apiLayerFromEnv({ ...env, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
+    expect(() => dispatcherLayerFromEnv({ ...env, WEBHOOK_URL: "ftp://x" })).toThrow(/WEBHOOK_URL/);
+  });
+});
