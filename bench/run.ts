@@ -7,6 +7,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   sessions: () => import("./sessions.ts"),
   delivery: () => import("./delivery.ts"),
   matching: () => import("./matching/index.ts"),
+  scheduling: () => import("./scheduling.ts"),
 };
 
 const wanted = process.argv.slice(2);

