@@ -116,7 +116,11 @@ const route = async (
     case "GET /_local/idp/.well-known/openid-configuration":
       return {
         status: 200,
-        body: { issuer: deps.idp.issuer, jwks_uri: deps.idp.jwksUrl, id_token_signing_alg_values_supported: ["RS256"] },
+        body: {
+          issuer: deps.idp.issuer,
+          jwks_uri: deps.idp.jwksUrl,
+          id_token_signing_alg_values_supported: [deps.idp.algorithm],
+        },
       };
   }
   return error(404, "not_found", `no control route ${method} ${path}`);

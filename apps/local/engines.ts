@@ -91,6 +91,7 @@ export const startEngines = async (options: {
       dataDir: join(options.dataDir, "postgres"),
       port: options.ports.postgres,
       ephemeral: options.ephemeral,
+      reuseInitdb: true,
     }),
     startDynamo({ port: options.ports.dynamodb, path: dynamoPath }),
     startSqs({ port: options.ports.sqs }),

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 
 /**
- * A local OpenID provider: its own RS256 key pair (kept in the data dir, so a restart keeps the same keys), a JWKS
+ * A local OpenID provider: its own ES256 key pair (kept in the data dir, so a restart keeps the same keys; P-256
+ * because an RSA key takes up to a second of CPU to generate on a fresh start, and the verifier allows both), a JWKS
  * served by the control server, and ID tokens minted on request. The sessions function sees it as provider
  * `local` in OIDC_PROVIDERS and verifies its tokens exactly as it verifies Google's: issuer, audience, JWKS.
  */
@@ -12,6 +13,8 @@ const TOKEN_LIFETIME_SECONDS = 3600;
 
 export interface LocalIdp {
   readonly issuer: string;
+  /** The signing algorithm: ES256 (a key file from an older data dir may still say RS256). */
+  readonly algorithm: string;
   readonly jwksUrl: string;
   readonly jwks: { keys: JWK[] };
   mint(claims: { sub: string; email?: string }): Promise<string>;
@@ -19,8 +22,8 @@ export interface LocalIdp {
 
 const loadOrCreateKey = async (file: string | undefined): Promise<JWK> => {
   if (file && existsSync(file)) return JSON.parse(readFileSync(file, "utf8")) as JWK;
-  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-  const jwk = { ...(await exportJWK(privateKey)), kid: `local-${Date.now().toString(36)}`, alg: "RS256" };
+  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), kid: `local-${Date.now().toString(36)}`, alg: "ES256" };
   if (file) writeFileSync(file, JSON.stringify(jwk), { mode: 0o600 });
   return jwk;
 };
@@ -33,10 +36,12 @@ export const makeLocalIdp = async (options: {
 }): Promise<LocalIdp> => {
   const privateJwk = await loadOrCreateKey(options.keyFile);
   const { d, p, q, dp, dq, qi, ...publicJwk } = privateJwk;
-  const key = await importJWK(privateJwk, "RS256");
+  const algorithm = privateJwk.alg ?? "RS256";
+  const key = await importJWK(privateJwk, algorithm);
   const kid = privateJwk.kid ?? "local";
   return {
     issuer: options.baseUrl,
+    algorithm,
     jwksUrl: `${options.baseUrl}/jwks.json`,
     jwks: { keys: [{ ...publicJwk, use: "sig" }] },
     mint: async ({ sub, email }) => {
@@ -46,7 +51,7 @@ export const makeLocalIdp = async (options: {
       const issued = Math.min(now, Date.now()) / 1000;
       const expires = Math.max(now, Date.now()) / 1000 + TOKEN_LIFETIME_SECONDS;
       return new SignJWT({ ...(email ? { email, email_verified: true } : {}) })
-        .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
+        .setProtectedHeader({ alg: algorithm, kid, typ: "JWT" })
         .setIssuer(options.baseUrl)
         .setAudience(LOCAL_AUDIENCE)
         .setSubject(sub)
