@@ -1,8 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FunctionSpec } from "../apps/manifest.ts";
 import { lambdaOf, rolePolicyOf } from "./policies.ts";
 import { firesEveryFewMinutes } from "./stack.ts";
-import { runStack, stackConfig } from "./testing.ts";
+import { runStack, type StackRun, stackConfig } from "./testing.ts";
 
 const spec = (name: string, change: Partial<FunctionSpec>): FunctionSpec => ({
   name,
@@ -14,32 +14,56 @@ const spec = (name: string, change: Partial<FunctionSpec>): FunctionSpec => ({
   ...change,
 });
 
-/** The mocks' ARNs: `arn:aws:<service>:eu-west-1:123456789012:<type>/<name>` (see testing.ts). */
 const grantsBeyondLogsAndTracing = (statements: ReturnType<typeof rolePolicyOf>) =>
   statements.filter((s) => !s.Action.some((a) => a.startsWith("logs:") || a.startsWith("xray:")));
 
+const SESSION_POLICY = JSON.stringify({ idleTimeoutSeconds: 3600 });
+
+/** One function per need or trigger under test, deployed together once (a run takes a second or two). */
+const FUNCTIONS = [
+  spec("reader", { needs: ["sessionsTable:read"] }),
+  spec("writer", { needs: ["sessionsTable:write"] }),
+  spec("sql", { needs: ["postgres"] }),
+  spec("consumer", { triggers: [{ kind: "queue", queue: "deliveries", batchSize: 10, maximumConcurrency: 2 }] }),
+  spec("sender", { needs: ["deliveriesQueue:send"] }),
+  spec("configured", { settings: ["corsOrigins", "sendTime", "latePolicy"] }),
+  spec("ticker", { triggers: [{ kind: "schedule", expression: "rate(5 minutes)" }] }),
+  spec("idle", {}),
+];
+
 describe("a function's role and environment follow its needs exactly", () => {
-  it("sessionsTable:read gets GetItem/Query on the table and its index, write PutItem/UpdateItem on the table", async () => {
-    const run = await runStack("staging", [
-      spec("reader", { needs: ["sessionsTable:read"] }),
-      spec("writer", { needs: ["sessionsTable:write"] }),
-    ]);
-    const table = `arn:aws:dynamodb:eu-west-1:123456789012:table/${run.ofType("aws:dynamodb/table:Table")[0]?.name}-24`;
-    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "reader"))).toEqual([
-      { Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [table, `${table}/index/by_user`] },
-    ]);
-    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "writer"))).toEqual([
-      { Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: [table] },
-    ]);
-    for (const fn of ["reader", "writer"]) {
-      const lambda = lambdaOf(run, "staging", fn).inputs;
-      expect(lambda.environment.variables).toEqual({ SESSIONS_TABLE_NAME: table.split("/")[1] });
-      expect(lambda.vpcConfig).toBeUndefined();
-    }
+  let run: StackRun;
+  beforeAll(async () => {
+    run = await runStack("staging", FUNCTIONS, {
+      ...stackConfig("staging"),
+      "rendezvous:sessionPolicy": SESSION_POLICY,
+    });
   });
 
-  it("postgres gets the database secret, the VPC and its ENI actions, and the host/port/name/secret ARN", async () => {
-    const run = await runStack("staging", [spec("sql", { needs: ["postgres"] })]);
+  it("sessionsTable:read gets GetItem/Query on the table and its index, write PutItem/UpdateItem on the table", () => {
+    const table = run.one("aws:dynamodb/table:Table", "rendezvous-staging-sessions").state;
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "reader"))).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:Query"],
+        Resource: [table.arn, `${table.arn}/index/by_user`],
+      },
+    ]);
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "writer"))).toEqual([
+      { Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: [table.arn] },
+    ]);
+    // A reader validates sessions: it gets the stack's session policy, so all judge a session's timeouts alike.
+    expect(lambdaOf(run, "staging", "reader").inputs.environment.variables).toEqual({
+      SESSIONS_TABLE_NAME: table.name,
+      SESSION_POLICY,
+    });
+    expect(lambdaOf(run, "staging", "writer").inputs.environment.variables).toEqual({
+      SESSIONS_TABLE_NAME: table.name,
+    });
+    for (const fn of ["reader", "writer"]) expect(lambdaOf(run, "staging", fn).inputs.vpcConfig).toBeUndefined();
+  });
+
+  it("postgres gets the database secret, the VPC and its ENI actions, and the host/port/name/secret ARN", () => {
     const statements = grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "sql"));
     const secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-rendezvous-staging";
     expect(statements).toContainEqual({
@@ -67,13 +91,8 @@ describe("a function's role and environment follow its needs exactly", () => {
     expect(run.ofType("aws:ec2/internetGateway:InternetGateway")).toEqual([]);
   });
 
-  it("a queue trigger implies the consume actions, and a send need only SendMessage", async () => {
-    const run = await runStack("staging", [
-      spec("consumer", { triggers: [{ kind: "queue", queue: "deliveries", batchSize: 10, maximumConcurrency: 2 }] }),
-      spec("sender", { needs: ["deliveriesQueue:send"] }),
-    ]);
-    const queue = run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries").name;
-    const arn = `arn:aws:sqs:eu-west-1:123456789012:queue/${queue}-19`;
+  it("a queue trigger implies the consume actions, and a send need only SendMessage", () => {
+    const arn = run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries").state.arn;
     expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "sender"))).toEqual([
       { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [arn] },
     ]);
@@ -86,30 +105,14 @@ describe("a function's role and environment follow its needs exactly", () => {
     ]);
   });
 
-  it("passes only configured settings, under their manifest variable names", async () => {
-    const run = await runStack("staging", [
-      spec("configured", { settings: ["corsOrigins", "sendTime", "latePolicy"] }),
-    ]);
+  it("passes only configured settings, under their manifest variable names", () => {
     expect(lambdaOf(run, "staging", "configured").inputs.environment.variables).toEqual({
       CORS_ORIGINS: JSON.stringify(["https://staging.example.com", "http://localhost:5173"]),
       SEND_TIME: "09:00",
     });
   });
 
-  it("gives every reader of the sessions table the session policy, so all judge sessions alike", async () => {
-    const policy = JSON.stringify({ idleTimeoutSeconds: 3600 });
-    const config = { ...stackConfig("staging"), "rendezvous:sessionPolicy": policy };
-    const run = await runStack("staging", [spec("validator", { needs: ["sessionsTable:read"] })], config);
-    expect(lambdaOf(run, "staging", "validator").inputs.environment.variables).toMatchObject({
-      SESSION_POLICY: policy,
-    });
-  });
-
-  it("the scheduler's role invokes exactly the scheduled functions and writes exactly its DLQ", async () => {
-    const run = await runStack("staging", [
-      spec("ticker", { triggers: [{ kind: "schedule", expression: "rate(5 minutes)" }] }),
-      spec("idle", {}),
-    ]);
+  it("the scheduler's role invokes exactly the scheduled functions and writes exactly its DLQ", () => {
     const policy = JSON.parse(run.one("aws:iam/rolePolicy:RolePolicy", "rendezvous-staging-schedules").inputs.policy);
     expect(policy.Statement).toEqual([
       {
