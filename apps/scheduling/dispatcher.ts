@@ -1,3 +1,4 @@
+import * as Cause from "effect/Cause";
 import * as Exit from "effect/Exit";
 import type * as ManagedRuntime from "effect/ManagedRuntime";
 import * as Result from "effect/Result";
@@ -75,7 +76,9 @@ export const makeDispatcherHandler = (options: DispatcherOptions) => {
     );
     if (Exit.isFailure(exit)) {
       // Nothing was posted (the batch's lookup failed): every message comes back after the visibility timeout.
-      logger.error("dispatch failed", { records: records.length });
+      const error = Cause.squash(exit.cause);
+      const dependency = (error as { dependency?: unknown }).dependency;
+      logger.error("dispatch failed", { records: records.length, dependency, ...describeError(error) });
       return { batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })) };
     }
 

@@ -120,6 +120,9 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return Effect.succeed([]);
       const holdUntil = new Date(now.getTime() + holdSeconds * 1000).toISOString();
+      // Ids as one text parameter: postgres.js serializes `sql.array` wrongly when it is the first query of a fresh
+      // pool (before array types are fetched), which the dispatcher's first invocation is. Validated UUIDs hold no commas.
+      const idList = valid.join(",");
       // A hold is a `queued` row with a lease in the future; a `claimed` row's lease is its scheduler's, and the
       // received message proves that scheduler enqueued it. Concurrent takers serialize on the row lock and the
       // loser re-reads the held row, so only one of them posts.
@@ -128,7 +131,7 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
           with taken as (
             update deliveries set status = 'queued', lease_owner = 'dispatcher', lease_expires_at = ${holdUntil},
               updated_at = ${now.toISOString()}
-            where id = any(${sql.array(valid)}::uuid[]) and (status = 'claimed'
+            where id = any(string_to_array(${idList}, ',')::uuid[]) and (status = 'claimed'
               or (status = 'queued' and (lease_expires_at is null or lease_expires_at < ${now.toISOString()})))
               -- Deleting a user cancels its deliveries; this closes the race with a claim committed meanwhile.
               and not exists (select 1 from users u where u.id = deliveries.user_id and u.deleted_at is not null)
@@ -139,7 +142,7 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
             d.occurrence::text, u.first_name, u.last_name
           from deliveries d join yearly_events e on e.id = d.event_id join users u on u.id = d.user_id
             left join taken t on t.id = d.id
-          where d.id = any(${sql.array(valid)}::uuid[])`,
+          where d.id = any(string_to_array(${idList}, ',')::uuid[])`,
       ).pipe(
         Effect.map((rows) =>
           rows.map(
