@@ -4,6 +4,7 @@ import { schedulingHarness as setup } from "../../adapters/memory/scheduling-har
 import { DeliveryStore } from "./DeliveryStore.ts";
 import { dispatchDeliveries } from "./dispatcher.ts";
 import { DEFAULT_POLICY, parseLatePolicy } from "./occurrence.ts";
+import { runSchedulerTick } from "./scheduler.ts";
 import { addEvent, createUser, deleteUser, getUser, removeEvent, updateUser } from "./users.ts";
 
 describe("users and their next messages", () => {
@@ -106,6 +107,15 @@ describe("scheduler", () => {
     expect(memory.deliveries.find((d) => d.id === refused)?.status).toBe("pending");
     memory.refuse.clear();
     expect(await tick()).toMatchObject({ queued: 1, released: 0 });
+  });
+
+  it("stops claiming when the invocation runs out of time, and the next run takes the rest", async () => {
+    const { user, clock, run } = setup("2026-03-01T00:00:00Z");
+    for (const year of [1990, 1991, 1992]) await user(`${year}-03-07`, "UTC");
+    clock.set("2026-03-07T09:00:30Z");
+    const tick = (hasTime: () => boolean) => run(runSchedulerTick({ owner: "s", batchSize: 1, hasTime }));
+    expect(await tick(() => false)).toMatchObject({ batches: 1, queued: 1 });
+    expect(await tick(() => true)).toMatchObject({ batches: 2, queued: 2 });
   });
 
   it("takes over a dead scheduler's claims once their lease expires", async () => {
