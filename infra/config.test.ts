@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseStackConfig, StackConfigError } from "./config.ts";
-import { stackConfig } from "./testing.ts";
+import { stackConfig } from "./stack-files.ts";
 
 const staging = stackConfig("staging");
 const problemsOf = (change: Record<string, string | undefined>): string[] => {

@@ -1,7 +1,7 @@
 /**
  * The environment a deployed function starts with, without deploying it: what Lambda itself sets, plus exactly what
  * infra/ writes for the function (access.ts `environmentFor`, from a stack file's settings), with the resources'
- * names, ARNs and URLs made up. infra/bundle.test.ts loads every bundle with it, so a handler that reads a variable
+ * names, ARNs and URLs made up. infra/bundle.suite.ts loads every bundle with it, so a handler that reads a variable
  * infra does not write fails in the tests instead of at its first cold start; bench/ times imports with it.
  */
 import type { FunctionSpec } from "../apps/manifest.ts";

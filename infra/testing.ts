@@ -130,3 +130,17 @@ export const runStack = (
   bundle: Bundler = fakeBundler,
 ): Promise<StackRun> =>
   underMocks(stack, config, () => ({ ...buildStack({ config: parseStackConfig(stack, config), functions, bundle }) }));
+
+const shared = new WeakMap<readonly FunctionSpec[], Map<string, Promise<StackRun>>>();
+
+/**
+ * `runStack` with the stack file's config, memoized per function list and stack: suites that look at the same
+ * deployment (the manifest's, the sample's) share one run instead of repeating it. Runs are read-only data.
+ */
+export const sharedRun = (stack: string, functions: readonly FunctionSpec[]): Promise<StackRun> => {
+  const byStack = shared.get(functions) ?? new Map<string, Promise<StackRun>>();
+  shared.set(functions, byStack);
+  const run = byStack.get(stack) ?? runStack(stack, functions);
+  byStack.set(stack, run);
+  return run;
+};

@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { lambdaOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
-import { runStack, type StackRun } from "./testing.ts";
+import { type StackRun, sharedRun } from "./testing.ts";
 
 /** What differs between the stacks, each as its stack file configures it. */
 describe("staging and production", () => {
   const runs: Record<string, StackRun> = {};
   beforeAll(async () => {
-    runs.staging = await runStack("staging", SAMPLE_FUNCTIONS);
-    runs.production = await runStack("production", SAMPLE_FUNCTIONS);
+    runs.staging = await sharedRun("staging", SAMPLE_FUNCTIONS);
+    runs.production = await sharedRun("production", SAMPLE_FUNCTIONS);
   });
   const both = <T>(pick: (run: StackRun, stage: string) => T): [T, T] => [
     pick(runs.staging as StackRun, "staging"),

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { functions } from "../apps/manifest.ts";
 import { lambdaOf, rolePolicyOf } from "./policies.ts";
-import { ACCOUNT, REGION, runStack, type StackRun } from "./testing.ts";
+import { ACCOUNT, REGION, type StackRun, sharedRun } from "./testing.ts";
 
 /**
  * The platform's functions as the manifest holds them, each held to what it is written down to do: literal
@@ -73,7 +73,7 @@ describe("the platform's functions in the staging stack", () => {
   let run: StackRun;
   let arns: Record<Resource, string>;
   beforeAll(async () => {
-    run = await runStack("staging", functions);
+    run = await sharedRun("staging", functions);
     const table = run.one("aws:dynamodb/table:Table", "rendezvous-staging-sessions").state.arn;
     arns = {
       dbSecret: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-rendezvous-staging`,

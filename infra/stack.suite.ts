@@ -3,7 +3,7 @@ import { DELIVERIES_QUEUE, functions, NEED_ENV, SETTINGS, timeoutOf } from "../a
 import { effectiveNeeds, effectiveSettings, NEED_ACTIONS } from "./access.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
-import { REGION, type Recorded, runStack, type StackRun, stackConfig } from "./testing.ts";
+import { REGION, type Recorded, type StackRun, sharedRun, stackConfig } from "./testing.ts";
 
 /** API.md "Stack outputs", in its order. */
 const OUTPUT_KEYS = [
@@ -35,8 +35,8 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
   let manifest: StackRun;
   let sample: StackRun;
   beforeAll(async () => {
-    manifest = await runStack(stage, functions);
-    sample = await runStack(stage, SAMPLE_FUNCTIONS);
+    manifest = await sharedRun(stage, functions);
+    sample = await sharedRun(stage, SAMPLE_FUNCTIONS);
   });
 
   describe("for every function of the manifest as it stands", () => {

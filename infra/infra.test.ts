@@ -1,0 +1,12 @@
+/**
+ * The Pulumi program's suites, in one test file: vitest gives every test file a process of its own, and importing
+ * `@pulumi/pulumi` and `@pulumi/aws` costs seconds each time, while a CI runner with two cores runs the files one
+ * after another. Here the SDK loads once and suites that inspect the same deployment share its run (`sharedRun`).
+ * Each suite lives in `<subject>.suite.ts`; `npx vitest run infra/infra.test.ts -t "<describe name>"` runs one.
+ */
+import "./stack.suite.ts";
+import "./platform.suite.ts";
+import "./stages.suite.ts";
+import "./access.suite.ts";
+import "./index.suite.ts";
+import "./bundle.suite.ts";
