@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -31,18 +31,31 @@ const nodeMs = (args: string[], env: Record<string, string> = {}): number => {
   return Number(process.hrtime.bigint() - start) / 1e6;
 };
 
+/** What a bundle is made of, by npm package (or top-level project folder), largest first. */
+const largestPackages = (inputs: Record<string, { bytesInOutput: number }>, top = 4): Array<[string, number]> => {
+  const sizes = new Map<string, number>();
+  for (const [path, input] of Object.entries(inputs)) {
+    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split("/").slice(0, 2).join("/");
+    sizes.set(name, (sizes.get(name) ?? 0) + input.bytesInOutput);
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]).slice(0, top);
+};
+
 export const run = async (): Promise<void> => {
   const dir = mkdtempSync(join(tmpdir(), "rendezvous-bundles-"));
+  // Import times are wall clock: on a shared machine they say as much about the load as about the bundle.
+  const loadAtStart = loadavg()[0] ?? 0;
   try {
     const bare = median(Array.from({ length: RUNS }, () => nodeMs(["-e", "0"])));
     const rows: Array<Array<string | number>> = [];
     for (const fn of functions) {
       const outfile = join(dir, `${fn.name}.mjs`);
-      await build({
+      const { metafile } = await build({
         ...BUNDLE_OPTIONS,
         mainFields: [...BUNDLE_OPTIONS.mainFields],
         entryPoints: [fn.entry],
         outfile,
+        metafile: true,
         logLevel: "error",
       });
       const code = readFileSync(outfile);
@@ -50,11 +63,14 @@ export const run = async (): Promise<void> => {
       const importMs = median(Array.from({ length: RUNS }, () => nodeMs([outfile], env))) - bare;
       const kb = (bytes: number) => (bytes / 1024).toFixed(1);
       const verdict = code.length < 300 * 1024 && importMs < 100 ? "yes" : "no";
-      rows.push([fn.name, kb(code.length), kb(gzipSync(code).length), importMs.toFixed(1), verdict]);
+      const heaviest = largestPackages(Object.values(metafile.outputs)[0]?.inputs ?? {})
+        .map(([name, bytes]) => `${name} ${kb(bytes)}`)
+        .join(", ");
+      rows.push([fn.name, kb(code.length), kb(gzipSync(code).length), importMs.toFixed(1), verdict, heaviest]);
     }
     writeSection(
       "bundles",
-      `## Function bundles\n\nCommand: \`npm run bench -- bundles\`. esbuild with the manifest's BUNDLE_OPTIONS; import time is the median of ${RUNS} \`node <bundle>\` processes, each with its function's staging environment, minus bare \`node\` (${bare.toFixed(1)} ms).\n\n${table(["function", "minified KB", "gzipped KB", "import ms", "within goal (<300 KB, <100 ms)"], rows)}`,
+      `## Function bundles\n\nCommand: \`npm run bench -- bundles\`. esbuild with the manifest's BUNDLE_OPTIONS; import time is the median of ${RUNS} \`node <bundle>\` processes, each with its function's staging environment, minus bare \`node\` (${bare.toFixed(1)} ms). The machine's 1-minute load average was ${loadAtStart.toFixed(1)} at the start and ${(loadavg()[0] ?? 0).toFixed(1)} at the end.\n\n${table(["function", "minified KB", "gzipped KB", "import ms", "within goal (<300 KB, <100 ms)", "largest parts (KB)"], rows)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
