@@ -2,7 +2,7 @@ import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as Result from "effect/Result";
 import { DeliveryQueue } from "../../core/scheduling/DeliveryQueue.ts";
-import { type ClaimedDelivery, DeliveryStore, type DispatchDelivery } from "../../core/scheduling/DeliveryStore.ts";
+import type { DeliveryStore } from "../../core/scheduling/DeliveryStore.ts";
 import type { Delivery, PendingDelivery, User, WebhookPayload, YearlyEvent } from "../../core/scheduling/model.ts";
 import {
   type UserChange,
@@ -12,6 +12,7 @@ import {
 } from "../../core/scheduling/UserRepository.ts";
 import { type WebhookOutcome, WebhookSender } from "../../core/scheduling/WebhookSender.ts";
 import { NotFound } from "../../core/shared/errors.ts";
+import { memoryDeliveryStore } from "./scheduling-deliveries.ts";
 
 /**
  * The scheduling ports in memory, for core tests and demos: the same rules as the Postgres adapter (one row per
@@ -31,7 +32,8 @@ export class MemoryScheduling {
   readonly refuse = new Set<string>();
   #nextId = 0;
 
-  private insertPending(rows: readonly PendingDelivery[], now: Date): void {
+  /** Inserts pending rows; an existing (event, occurrence) row wins. */
+  insertPending(rows: readonly PendingDelivery[], now: Date): void {
     for (const row of rows) {
       if (this.deliveries.some((d) => d.eventId === row.eventId && d.occurrence === row.occurrence)) continue;
       const id = `delivery-${String(++this.#nextId).padStart(6, "0")}`;
@@ -49,7 +51,7 @@ export class MemoryScheduling {
   }
 
   /** As Postgres: only for live users and events without a pending row. */
-  private insertNext(rows: readonly PendingDelivery[], now: Date): void {
+  insertNext(rows: readonly PendingDelivery[], now: Date): void {
     const live = rows.filter(
       (row) =>
         this.users.has(row.userId) &&
@@ -133,87 +135,7 @@ export class MemoryScheduling {
       ),
   });
 
-  readonly deliveryStore = Layer.succeed(DeliveryStore, {
-    claimDue: (request) =>
-      Effect.sync(() => {
-        const due = this.deliveries
-          .filter(
-            (d) =>
-              (d.status === "pending" && d.sendAt <= request.now) ||
-              (d.status === "claimed" && d.leaseUntil !== null && d.leaseUntil < request.now),
-          )
-          .sort((a, b) => a.sendAt.getTime() - b.sendAt.getTime())
-          .slice(0, request.limit);
-        const claimed = due.map((d): ClaimedDelivery => {
-          Object.assign(d, {
-            status: "claimed",
-            owner: request.owner,
-            leaseUntil: new Date(request.now.getTime() + request.leaseSeconds * 1000),
-          });
-          const user = this.users.get(d.userId);
-          const event = this.events.get(d.eventId);
-          return {
-            id: d.id,
-            eventId: d.eventId,
-            userId: d.userId,
-            occurrence: d.occurrence,
-            sendAt: d.sendAt,
-            eventDate: event?.date ?? d.occurrence,
-            timeZone: user?.timeZone ?? "UTC",
-          };
-        });
-        this.insertNext(request.nextOf?.(claimed) ?? [], request.now);
-        return claimed;
-      }),
-    settle: (s) =>
-      Effect.sync(() => {
-        const held = (id: string) =>
-          this.deliveries.find((d) => d.id === id && d.status === "claimed" && d.owner === s.owner);
-        for (const id of s.queued)
-          Object.assign(held(id) ?? {}, { status: "queued", leaseUntil: null, updatedAt: s.now });
-        for (const id of s.skipped)
-          Object.assign(held(id) ?? {}, { status: "skipped", leaseUntil: null, updatedAt: s.now });
-        for (const id of s.released)
-          Object.assign(held(id) ?? {}, { status: "pending", owner: null, leaseUntil: null });
-      }),
-    beginDispatch: ({ ids, now, holdSeconds }) =>
-      Effect.sync(() =>
-        this.deliveries.flatMap((d): DispatchDelivery[] => {
-          const user = this.users.get(d.userId);
-          const event = this.events.get(d.eventId);
-          if (!ids.includes(d.id) || !event) return [];
-          // As in Postgres: a claimed row, or a queued one no dispatcher holds, is taken and becomes queued.
-          const free = d.status === "queued" && (d.leaseUntil === null || d.leaseUntil < now);
-          const taken = (d.status === "claimed" || free) && user !== undefined;
-          if (taken) Object.assign(d, { status: "queued", leaseUntil: new Date(now.getTime() + holdSeconds * 1000) });
-          return [
-            {
-              id: d.id,
-              status: d.status,
-              taken,
-              userId: d.userId,
-              eventId: d.eventId,
-              eventType: event.type,
-              eventDate: event.date,
-              template: event.message,
-              occurrence: d.occurrence,
-              firstName: user?.firstName ?? "",
-              lastName: user?.lastName ?? "",
-            },
-          ];
-        }),
-      ),
-    recordOutcome: (id, now, outcome) =>
-      Effect.sync(() => {
-        const d = this.deliveries.find((row) => row.id === id && ["pending", "claimed", "queued"].includes(row.status));
-        if (!d) return;
-        Object.assign(d, { attempts: d.attempts + 1, leaseUntil: d.status === "claimed" ? d.leaseUntil : null });
-        if (outcome.kind === "delivered") Object.assign(d, { status: "delivered", lastError: null, updatedAt: now });
-        else if (outcome.kind === "failed")
-          Object.assign(d, { status: "failed", lastError: outcome.reason, updatedAt: now });
-        else Object.assign(d, { lastError: outcome.reason, updatedAt: now });
-      }),
-  });
+  readonly deliveryStore: Layer.Layer<DeliveryStore> = memoryDeliveryStore(this);
 
   readonly deliveryQueue = Layer.succeed(DeliveryQueue, {
     enqueue: (ids) =>
