@@ -121,28 +121,32 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
       if (valid.length === 0) return Effect.succeed([]);
       const holdUntil = new Date(now.getTime() + holdSeconds * 1000).toISOString();
       // Ids as one text parameter: postgres.js serializes `sql.array` wrongly when it is the first query of a fresh
-      // pool (before array types are fetched), which the dispatcher's first invocation is. Validated UUIDs hold no commas.
+      // pool (before array types are fetched), which the dispatcher's first invocation is. Validated UUIDs hold no
+      // commas. Joined on the primary key, as in settle, so a generic plan cannot wander into a status index.
       const idList = valid.join(",");
       // A hold is a `queued` row with a lease in the future; a `claimed` row's lease is its scheduler's, and the
       // received message proves that scheduler enqueued it. Concurrent takers serialize on the row lock and the
       // loser re-reads the held row, so only one of them posts.
       return query(
         () => sql<DispatchRow[]>`
-          with taken as (
-            update deliveries set status = 'queued', lease_owner = 'dispatcher', lease_expires_at = ${holdUntil},
+          with wanted as (
+            select distinct id from unnest(string_to_array(${idList}, ',')::uuid[]) as w(id)
+          ), taken as (
+            update deliveries d set status = 'queued', lease_owner = 'dispatcher', lease_expires_at = ${holdUntil},
               updated_at = ${now.toISOString()}
-            where id = any(string_to_array(${idList}, ',')::uuid[]) and (status = 'claimed'
-              or (status = 'queued' and (lease_expires_at is null or lease_expires_at < ${now.toISOString()})))
+            from wanted w
+            where d.id = w.id and (d.status = 'claimed' or (d.status = 'queued'
+                and (d.lease_expires_at is null or d.lease_expires_at < ${now.toISOString()})))
               -- Deleting a user cancels its deliveries; this closes the race with a claim committed meanwhile.
-              and not exists (select 1 from users u where u.id = deliveries.user_id and u.deleted_at is not null)
-            returning id
+              and not exists (select 1 from users u where u.id = d.user_id and u.deleted_at is not null)
+            returning d.id
           )
           select d.id, case when t.id is null then d.status else 'queued' end as status, t.id is not null as taken,
             d.user_id, d.event_id, e.type as event_type, e.date::text as event_date, e.message as template,
             d.occurrence::text, u.first_name, u.last_name
-          from deliveries d join yearly_events e on e.id = d.event_id join users u on u.id = d.user_id
-            left join taken t on t.id = d.id
-          where d.id = any(string_to_array(${idList}, ',')::uuid[])`,
+          from wanted w join deliveries d on d.id = w.id
+            join yearly_events e on e.id = d.event_id join users u on u.id = d.user_id
+            left join taken t on t.id = d.id`,
       ).pipe(
         Effect.map((rows) =>
           rows.map(

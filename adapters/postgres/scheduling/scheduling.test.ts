@@ -132,4 +132,41 @@ describe("postgres scheduling", () => {
     expect(rows.map((r) => r.status)).toEqual(["cancelled", "cancelled"]);
     expect((await run(Effect.flip(getUser("not-a-uuid"))))._tag).toBe("NotFound");
   });
+
+  it("holds a delivery for one dispatcher at a time, even as a fresh pool's first query", async () => {
+    const url = await freshDatabase({ migrate: true });
+    const seeded = openDatabase({ url, max: 1 });
+    await seeded.sql`insert into users (id, first_name, last_name, birthday, time_zone, created_at, updated_at)
+      values ('0193a8f0-0000-7000-8000-00000000000a', 'Hold', 'Me', '1990-03-07', 'UTC', now(), now())`;
+    await seeded.sql`insert into yearly_events (id, user_id, type, date, created_at)
+      values ('0193a8f0-0000-7000-8000-00000000000b', '0193a8f0-0000-7000-8000-00000000000a', 'birthday', '1990-03-07', now())`;
+    const [row] = await seeded.sql<
+      { id: string }[]
+    >`insert into deliveries (event_id, user_id, occurrence, send_at, status)
+      values ('0193a8f0-0000-7000-8000-00000000000b', '0193a8f0-0000-7000-8000-00000000000a', '2026-03-07',
+        '2026-03-07T09:00:00Z', 'queued') returning id`;
+    await seeded.close();
+    // Two dispatchers, each on a pool that has run nothing yet (a cold start), ask for the same delivery at once.
+    const pools = [openDatabase({ url, max: 1 }), openDatabase({ url, max: 1 })];
+    const take = (pool: DatabaseHandle) =>
+      Effect.runPromise(
+        Effect.provide(
+          Effect.gen(function* () {
+            const store = yield* DeliveryStore;
+            const request = {
+              ids: [row?.id ?? "", row?.id ?? ""],
+              now: new Date("2026-03-07T09:01:00Z"),
+              holdSeconds: 60,
+            };
+            return yield* store.beginDispatch(request);
+          }),
+          postgresDeliveryStore(pool.sql),
+        ),
+      );
+    const answers = await Promise.all(pools.map(take));
+    await Promise.all(pools.map((pool) => pool.close()));
+    expect(answers.map((found) => found.length)).toEqual([1, 1]);
+    expect(answers.map((found) => found[0]?.taken).sort()).toEqual([false, true]);
+    expect(answers.flat().map((found) => found.status)).toEqual(["queued", "queued"]);
+  });
 });
