@@ -52,10 +52,26 @@ const ZONE_NAME = /^(?:UTC|[A-Z][A-Za-z_]+(?:\/[A-Za-z0-9_+-]+){1,2})$/;
 /** True for an IANA zone name the runtime knows (`Europe/London`, `UTC`); offsets like `+05:00` are refused. */
 export const isTimeZone = (value: string): boolean => ZONE_NAME.test(value) && formatterFor(value) !== undefined;
 
+/** `format()` of the formatter above: `3/7/2026, 09:00:00`. About four times cheaper than `formatToParts`. */
+const FORMATTED = /^(\d{1,2})\/(\d{1,2})\/(\d{4}), (\d{2}):(\d{2}):(\d{2})$/;
+
 /** The wall clock in `timeZone` at `instant`. The zone must be valid (see `isTimeZone`). */
 export const wallClockAt = (instant: number, timeZone: string): LocalDateTime => {
   const formatter = formatterFor(timeZone);
   if (!formatter) return wallClockAt(instant, "UTC");
+  const match = FORMATTED.exec(formatter.format(instant));
+  if (match) {
+    const [month, day, year, hour, minute, second] = match.slice(1).map(Number) as number[];
+    return {
+      year: year ?? 0,
+      month: month ?? 0,
+      day: day ?? 0,
+      hour: hour ?? 0,
+      minute: minute ?? 0,
+      second: second ?? 0,
+    };
+  }
+  // Years outside 1000-9999 (or a runtime formatting differently) take the slower, unambiguous path.
   const parts: Record<string, number> = {};
   for (const part of formatter.formatToParts(instant)) {
     if (part.type !== "literal") parts[part.type] = Number(part.value);
@@ -94,7 +110,7 @@ const transitionInstant = (low: number, high: number, timeZone: string, target: 
  * first one, so a message fires once; in a spring-forward gap (the time never happens) it is the first valid
  * instant after the gap, i.e. the moment of the transition (02:30 on New York's spring-forward day -> 03:00 EDT).
  */
-export const instantOf = (date: LocalDate, time: LocalTime, timeZone: string): Date => {
+const computeInstant = (date: LocalDate, time: LocalTime, timeZone: string): number => {
   const wall = wallAsUtc({ ...date, ...time, second: 0 });
   const before = offsetMinutesAt(wall - DAY, timeZone);
   const after = offsetMinutesAt(wall + DAY, timeZone);
@@ -102,10 +118,28 @@ export const instantOf = (date: LocalDate, time: LocalTime, timeZone: string): D
     .filter((candidate) => wallAsUtc(wallClockAt(candidate, timeZone)) === wall)
     .sort((a, b) => a - b);
   const first = matches[0];
-  if (first !== undefined) return new Date(first);
+  if (first !== undefined) return first;
   // A gap: the wall time was skipped. The transition lies between the two readings of it.
   const [low, high] = [wall - Math.max(before, after) * MINUTE, wall - Math.min(before, after) * MINUTE];
-  return new Date(transitionInstant(low, high, timeZone, after));
+  return transitionInstant(low, high, timeZone, after);
+};
+
+/**
+ * Instants are pure functions of (zone, wall time), and a scheduler's burst asks for the same few again and again
+ * (everyone born on one day in one zone): they are remembered, up to a bound, then forgotten all at once.
+ */
+const instants = new Map<string, number>();
+const MAX_REMEMBERED = 100_000;
+
+export const instantOf = (date: LocalDate, time: LocalTime, timeZone: string): Date => {
+  const key = `${timeZone} ${date.year}-${date.month}-${date.day} ${time.hour}:${time.minute}`;
+  let instant = instants.get(key);
+  if (instant === undefined) {
+    instant = computeInstant(date, time, timeZone);
+    if (instants.size >= MAX_REMEMBERED) instants.clear();
+    instants.set(key, instant);
+  }
+  return new Date(instant);
 };
 
 export const isLeapYear = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
