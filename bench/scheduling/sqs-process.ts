@@ -8,6 +8,7 @@ import { startSqs } from "../../adapters/local-engines/sqs.ts";
  */
 export interface SqsProcess {
   readonly endpoint: string;
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -23,6 +24,7 @@ export const startSqsProcess = (): Promise<SqsProcess> =>
       const endpoint = chunk.toString().trim();
       resolve({
         endpoint,
+        pid: child.pid ?? 0,
         stop: () =>
           new Promise<void>((done) => {
             process.off("exit", killOnExit);
