@@ -124,8 +124,9 @@ export const startPostgres = async (options: PostgresOptions): Promise<RunningPo
   if (!existsSync(join(options.dataDir, "PG_VERSION"))) {
     const pristine = `${native}-initdb`;
     if (options.reuseInitdb && existsSync(join(pristine, "PG_VERSION"))) {
-      // `cp -a` keeps the owner (the postgres user, as root) and the 0700 modes PostgreSQL insists on.
-      execFileSync("cp", ["-a", `${pristine}/.`, options.dataDir]);
+      // `cp -a` keeps the owner (the postgres user, as root) and the 0700 modes PostgreSQL insists on; a child
+      // process, so the caller's other engines keep starting meanwhile.
+      await run("cp", ["-a", `${pristine}/.`, options.dataDir], {}, onLog);
     } else {
       const initdbArgs = [`--pgdata=${options.dataDir}`, "--auth=trust", `--username=${SUPERUSER}`, "--encoding=UTF8"];
       await run(join(native, "bin", "initdb"), [...initdbArgs, "--locale=C", "--no-sync"], ids, onLog);

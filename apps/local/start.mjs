@@ -13,7 +13,14 @@ import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const outdir = join(root, "node_modules/.cache/rendezvous-local");
-const common = { bundle: true, format: "esm", platform: "node", target: "node20", packages: "external" };
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  packages: "external",
+};
 
 /** `import.meta.url` as code (not inside a string literal on its line) becomes the source file's own URL. */
 const sourceUrls = {
