@@ -1,6 +1,6 @@
 import { generateCandidates } from "./candidates.ts";
 import type { BlockedPairs, PoolEntry, Tier } from "./model.ts";
-import { greedyPairing, improvedPairing } from "./pairing.ts";
+import { improvedPairing } from "./pairing.ts";
 import { type MatchingPolicy, tierAt } from "./policy.ts";
 import { type Explanation, Interner, placesOf, profileOf, scoreProfiles } from "./score.ts";
 
@@ -74,7 +74,6 @@ export const planBatch = (input: BatchInput): BatchPlan => {
   const profiles = live.map(({ entry, tier }) => profileOf(entry, tier, interner));
   const edges = generateCandidates(profiles, input.blockedPairs, policy, places);
   const improved = improvedPairing(profiles.length, edges, { exactComponentLimit: policy.exactComponentLimit });
-  const greedy = greedyPairing(profiles.length, edges);
   const byTier = { "0": 0, "1": 0, "2": 0 };
   const pairs = improved.pairs.map((edge): PlannedPair => {
     const a = profiles[Math.min(edge.a, edge.b)] as (typeof profiles)[number];
@@ -105,7 +104,7 @@ export const planBatch = (input: BatchInput): BatchPlan => {
       pairs_created: pairs.length,
       by_tier: byTier,
       total_score: improved.total,
-      greedy_total_score: greedy.total,
+      greedy_total_score: improved.greedyTotal,
     },
   };
 };
