@@ -76,12 +76,15 @@ const WebhookEnv = Schema.Struct({
 export const readQueueUrl = (env: Env = process.env): string => readEnv(QueueEnv, env).DELIVERIES_QUEUE_URL;
 export const readWebhookUrl = (env: Env = process.env): string => readEnv(WebhookEnv, env).WEBHOOK_URL;
 
-/** The Postgres repositories on one small pool, opened on first use and closed when the runtime is disposed. */
-export const databaseLayer = (env: Env = process.env) =>
+/**
+ * The Postgres repositories on one small pool, opened on first use and closed when the runtime is disposed. The
+ * API and the dispatcher serve one request at a time (2 connections); the scheduler runs 4 lanes of batches.
+ */
+export const databaseLayer = (env: Env = process.env, connections = 2) =>
   Layer.unwrap(
     Effect.acquireRelease(
       Effect.tryPromise({
-        try: () => openDatabaseFromEnv(env),
+        try: () => openDatabaseFromEnv(env, connections),
         catch: (cause) => new DependencyUnavailable({ dependency: "database", cause }),
       }),
       (handle) => Effect.promise(() => handle.close()),
@@ -101,7 +104,7 @@ export const apiLayerFromEnv = (env: Env = process.env) =>
 
 /** The scheduler: deliveries, the queue it sends to, clock, settings. */
 export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = sqsClientFromEnv(env)) =>
-  Layer.mergeAll(databaseLayer(env), sqsDeliveryQueue(sqs, readQueueUrl(env)), appClock, settingsLayer(env));
+  Layer.mergeAll(databaseLayer(env, 4), sqsDeliveryQueue(sqs, readQueueUrl(env)), appClock, settingsLayer(env));
 
 /** The dispatcher: deliveries, the signed webhook (its secret read once per cold start), clock. */
 export const dispatcherLayerFromEnv = (env: Env = process.env) => {

@@ -21,6 +21,8 @@ export interface TickOptions {
    * claimed instead of being killed holding leases. The app passes the invocation's remaining time.
    */
   readonly hasTime?: () => boolean;
+  /** Batches in flight at once within this run. @default 4 */
+  readonly lanes?: number;
 }
 
 export interface TickCounts {
@@ -59,9 +61,14 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
   const queue = yield* DeliveryQueue;
   const policy = yield* SchedulingSettings;
   const limit = options.batchSize ?? 1000;
+  const maxBatches = options.maxBatches ?? 200;
   const counts = { claimed: 0, queued: 0, skipped: 0, released: 0, batches: 0 };
+  let stopped = false;
+  /** Batches begun, counted before their claim so concurrent lanes never exceed maxBatches together. */
+  let begun = 0;
 
-  while (counts.batches < (options.maxBatches ?? 200) && (counts.batches === 0 || (options.hasTime?.() ?? true))) {
+  /** One batch: claim, decide, enqueue, mark. False when nothing more is worth claiming in this run. */
+  const batch = Effect.gen(function* () {
     const now = yield* clock.now;
     const claimed = yield* store.claimDue({
       now,
@@ -70,7 +77,7 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
       owner: options.owner,
       nextOf: (rows) => rows.map((delivery) => nextAfter(delivery, now, policy)),
     });
-    if (claimed.length === 0) break;
+    if (claimed.length === 0) return false;
     counts.batches += 1;
     counts.claimed += claimed.length;
 
@@ -101,8 +108,28 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
     counts.queued += accepted.size;
     counts.skipped += skip.length;
     counts.released += released.length;
-    // A short batch means nothing else is due; a batch the queue refused entirely means it is down: stop either way.
-    if (claimed.length < limit || (ids.length > 0 && accepted.size === 0)) break;
-  }
+    // A short batch means nothing else is due. Refused messages are due again at once: leave them to the next
+    // run rather than hammer a struggling queue now, and stop the other lanes too.
+    if (claimed.length < limit || released.length > 0) stopped = true;
+    return !stopped;
+  });
+
+  // Lanes overlap one batch's enqueue (SQS round trips) with another's claim and mark (database); SKIP LOCKED
+  // keeps them apart exactly as it keeps separate schedulers apart. Only lane 0 runs a first batch regardless of
+  // the time left, so a run always makes progress.
+  const lane = (index: number) =>
+    Effect.gen(function* () {
+      let first = index === 0;
+      while (!stopped && begun < maxBatches && (first || (options.hasTime?.() ?? true))) {
+        first = false;
+        begun += 1;
+        if (!(yield* batch)) return;
+      }
+    });
+  yield* Effect.forEach(
+    Array.from({ length: Math.max(1, options.lanes ?? 4) }, (_, index) => index),
+    lane,
+    { concurrency: "unbounded", discard: true },
+  );
   return counts as TickCounts;
 });
