@@ -76,17 +76,6 @@ const binariesFor = async (asRoot: boolean): Promise<string> => {
   return target;
 };
 
-/** Copies a just-initialized, never-started data dir aside (staged, then renamed: a concurrent start may race). */
-const keepPristineCopy = (dataDir: string, pristine: string): void => {
-  const staging = `${pristine}.${process.pid}`;
-  try {
-    execFileSync("cp", ["-a", dataDir, staging]);
-    execFileSync("mv", ["-T", staging, pristine]);
-  } catch {
-    rmSync(staging, { recursive: true, force: true }); // another start kept its copy first; nothing lost
-  }
-};
-
 const run = (bin: string, args: string[], ids: object, onLog: (line: string) => void): Promise<void> =>
   new Promise((resolve, reject) => {
     const child = spawn(bin, args, { ...ids, stdio: ["ignore", "pipe", "pipe"] });
@@ -98,6 +87,17 @@ const run = (bin: string, args: string[], ids: object, onLog: (line: string) => 
     child.on("error", reject);
     child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${bin} exited ${code}: ${output}`))));
   });
+
+/** Copies a just-initialized, never-started data dir aside (staged, then renamed: a concurrent start may race). */
+const keepPristineCopy = async (dataDir: string, pristine: string): Promise<void> => {
+  const staging = `${pristine}.${process.pid}`;
+  try {
+    await run("cp", ["-a", dataDir, staging], {}, () => {});
+    await run("mv", ["-T", staging, pristine], {}, () => {});
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another start kept its copy first; nothing lost
+  }
+};
 
 const waitForReady = (child: ChildProcess, onLog: (line: string) => void): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -130,7 +130,7 @@ export const startPostgres = async (options: PostgresOptions): Promise<RunningPo
     } else {
       const initdbArgs = [`--pgdata=${options.dataDir}`, "--auth=trust", `--username=${SUPERUSER}`, "--encoding=UTF8"];
       await run(join(native, "bin", "initdb"), [...initdbArgs, "--locale=C", "--no-sync"], ids, onLog);
-      if (options.reuseInitdb) keepPristineCopy(options.dataDir, pristine);
+      if (options.reuseInitdb) await keepPristineCopy(options.dataDir, pristine);
     }
   }
   const durability = options.ephemeral
