@@ -51,6 +51,10 @@ describe("the smoke against the local runtime", () => {
       results.filter((r) => !r.ok),
       report(outputs.stage, results),
     ).toEqual([]);
+    // The bundled migrator found the migrations beside their source: a route that reads the tables answers.
+    const deliveries = await fetch(`${outputs.urls.scheduling}/deliveries`);
+    expect(deliveries.status).toBe(200);
+    expect(await deliveries.json()).toEqual({ deliveries: [] });
   });
 
   const portIsFree = (port: number) =>
