@@ -133,6 +133,7 @@ export class MemoryScheduling {
       Effect.sync(() =>
         this.deliveries.filter((d) => !query.status || d.status === query.status).slice(0, query.limit),
       ),
+    ping: Effect.void,
   });
 
   readonly deliveryStore: Layer.Layer<DeliveryStore> = memoryDeliveryStore(this);

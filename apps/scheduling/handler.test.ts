@@ -94,6 +94,8 @@ describe("the scheduling API", () => {
     expect(rows.filter((row) => row.user_id === user.id)).toMatchObject([{ status: "cancelled" }]);
     const pending = await call({ path: "/deliveries", query: "status=pending" });
     expect((pending.body.deliveries as Array<{ status: string }>).every((row) => row.status === "pending")).toBe(true);
+    const all = (await call({ path: "/deliveries" })).body.deliveries as Array<{ status: string }>;
+    expect(new Set(all.map((row) => row.status))).toEqual(new Set(["pending", "cancelled"]));
   });
 
   it("answers GET /health with the database checked", async () => {

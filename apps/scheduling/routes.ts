@@ -77,8 +77,7 @@ export const makeSchedulingHandler = (runtime: ManagedRuntime.ManagedRuntime<Ser
     routes,
     health: {
       database: Effect.gen(function* () {
-        const users = yield* UserRepository;
-        return yield* users.listDeliveries({ limit: 1 });
+        yield* (yield* UserRepository).ping;
       }),
     },
     ...(logger ? { logger } : {}),

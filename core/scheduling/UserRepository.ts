@@ -49,5 +49,7 @@ export class UserRepository extends Context.Service<
       readonly status?: DeliveryStatus;
       readonly limit: number;
     }) => Effect.Effect<readonly Delivery[], DependencyUnavailable>;
+    /** The cheapest round trip to the store, for health checks. */
+    readonly ping: Effect.Effect<void, DependencyUnavailable>;
   }
 >()("core/scheduling/UserRepository") {}
