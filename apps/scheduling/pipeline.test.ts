@@ -68,8 +68,8 @@ describe("the delivery pipeline", () => {
 
   it("with a receiver failing 30% of calls and sometimes hanging, delivers each exactly once; the doomed end in the DLQ", async () => {
     // A 2xx that reaches the dispatcher after its timeout counts as a failure and is posted again (same
-    // webhook-id, for the receiver to deduplicate); the timeout leaves room so that this test sees none.
-    const pipeline = await startPipeline({ start: START, backoff: () => 0, webhookTimeoutMs: 2000 });
+    // webhook-id, for the receiver to deduplicate); the production timeout (5 s) leaves room so that this test sees none.
+    const pipeline = await startPipeline({ start: START, backoff: () => 0, webhookTimeoutMs: 5000 });
     const { runtime, receiver } = pipeline;
     await pipeline.addUsers(150, "1990-03-07");
     const add = (last_name: string, count: number) =>
@@ -126,5 +126,5 @@ describe("the delivery pipeline", () => {
         expect(row).toMatchObject({ attempts: 5, last_error: expect.stringMatching(/^gave up/) });
       else expect(refused.has(row.user_id) && row.attempts === 1 && row.last_error.startsWith("HTTP 410")).toBe(true);
     }
-  });
+  }, 120_000); // hung posts wait out the 5 s timeout; the full suite runs beside other work
 });
