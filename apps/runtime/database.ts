@@ -1,4 +1,8 @@
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import type { Sql } from "postgres";
 import { type DatabaseHandle, openDatabase } from "../../adapters/postgres/client.ts";
+import { DependencyUnavailable } from "../../core/shared/errors.ts";
 import { readSecret } from "./secrets.ts";
 
 /**
@@ -26,3 +30,22 @@ export const openDatabaseFromEnv = async (env = process.env, max = 2): Promise<D
   const { url, ssl } = await databaseUrlFromEnv(env);
   return openDatabase({ url, ssl, max });
 };
+
+/**
+ * Layers built on one pool per warm Lambda: opened on first use (a database that does not answer is
+ * DependencyUnavailable, a 503), closed when the function's runtime is disposed.
+ */
+export const layerOnDatabase = <A, E, R>(
+  build: (sql: Sql) => Layer.Layer<A, E, R>,
+  env = process.env,
+  connections = 2,
+): Layer.Layer<A, E | DependencyUnavailable, R> =>
+  Layer.unwrap(
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: () => openDatabaseFromEnv(env, connections),
+        catch: (cause) => new DependencyUnavailable({ dependency: "database", cause }),
+      }),
+      (handle) => Effect.promise(() => handle.close()),
+    ).pipe(Effect.map((handle) => build(handle.sql))),
+  );

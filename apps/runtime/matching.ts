@@ -1,4 +1,3 @@
-import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as Result from "effect/Result";
 import * as Schema from "effect/Schema";
@@ -9,11 +8,11 @@ import { type MatchingPolicy, PolicyOverrides, policyFrom, policyProblem } from 
 import { MatchingConfig } from "../../core/matching/usecases.ts";
 import type { Authenticator } from "../../core/sessions/Authenticator.ts";
 import type { Clock } from "../../core/shared/Clock.ts";
-import { DependencyUnavailable } from "../../core/shared/errors.ts";
+import type { DependencyUnavailable } from "../../core/shared/errors.ts";
 import type { Ids } from "../../core/shared/Ids.ts";
 import { issuesOf } from "../../core/shared/schema.ts";
 import { appClock } from "./clock.ts";
-import { openDatabaseFromEnv } from "./database.ts";
+import { layerOnDatabase } from "./database.ts";
 import { ConfigError, JsonEnv } from "./env.ts";
 import { authenticatorLayerFromEnv } from "./sessions.ts";
 
@@ -61,16 +60,7 @@ export const matchingConfigLayer = (env: Env = process.env): Layer.Layer<Matchin
  */
 export const postgresMatchingStoreFromEnv = (
   env: Env = process.env,
-): Layer.Layer<MatchingStore, DependencyUnavailable> =>
-  Layer.unwrap(
-    Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => openDatabaseFromEnv(env),
-        catch: (cause) => new DependencyUnavailable({ dependency: "database", cause }),
-      }),
-      (handle) => Effect.promise(() => handle.close()),
-    ).pipe(Effect.map((handle) => postgresMatchingStore(handle.sql))),
-  );
+): Layer.Layer<MatchingStore, DependencyUnavailable> => layerOnDatabase(postgresMatchingStore, env);
 
 /** The matcher's services: the store (Postgres in AWS and locally, memory in handler tests), clock, ids, policy. */
 export const matcherLayer = <E, R>(store: Layer.Layer<MatchingStore, E, R>, env: Env = process.env) =>

@@ -17,7 +17,7 @@ import {
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
 import { appClock } from "./clock.ts";
-import { openDatabaseFromEnv } from "./database.ts";
+import { layerOnDatabase } from "./database.ts";
 import { awsEndpoint, awsRegion, readEnv } from "./env.ts";
 import { readSecret } from "./secrets.ts";
 
@@ -81,17 +81,7 @@ export const readWebhookUrl = (env: Env = process.env): string => readEnv(Webhoo
  * API and the dispatcher serve one request at a time (2 connections); the scheduler runs 4 lanes of batches.
  */
 export const databaseLayer = (env: Env = process.env, connections = 2) =>
-  Layer.unwrap(
-    Effect.acquireRelease(
-      Effect.tryPromise({
-        try: () => openDatabaseFromEnv(env, connections),
-        catch: (cause) => new DependencyUnavailable({ dependency: "database", cause }),
-      }),
-      (handle) => Effect.promise(() => handle.close()),
-    ).pipe(
-      Effect.map((handle) => Layer.mergeAll(postgresUserRepository(handle.sql), postgresDeliveryStore(handle.sql))),
-    ),
-  );
+  layerOnDatabase((sql) => Layer.mergeAll(postgresUserRepository(sql), postgresDeliveryStore(sql)), env, connections);
 
 export const settingsLayer = (env: Env = process.env) => Layer.succeed(SchedulingSettings, readSchedulePolicy(env));
 
