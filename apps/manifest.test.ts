@@ -36,6 +36,11 @@ describe("the manifest", () => {
       "example: queue batchSize must be 1..10",
     ],
     ["a timeout past Lambda's limit", { timeoutSeconds: 901 }, "example: timeoutSeconds must be 1..900"],
+    [
+      "a memory floor under Lambda's least",
+      { minimumMemoryMb: 64 },
+      "example: minimumMemoryMb must be an integer 128..10240",
+    ],
   ])("refuses %s, naming the function and the problem", (_case, change, message) => {
     const problems = manifestProblems([{ ...valid, ...change }], existsSync);
     expect(problems).toHaveLength(1);

@@ -93,6 +93,11 @@ export interface FunctionSpec {
   readonly settings: readonly Setting[];
   /** @default 10 */
   readonly timeoutSeconds?: number;
+  /**
+   * The least memory the function works with, whatever the stack's `lambdaMemoryMb` (the matcher holds a whole
+   * pool in memory). The stack's figure wins when larger.
+   */
+  readonly minimumMemoryMb?: number;
   /** Caps concurrent executions; the matcher uses 1 so batches never overlap. */
   readonly reservedConcurrency?: number;
   /** Folders copied beside the bundle, e.g. SQL migrations the migrator applies. */
@@ -161,6 +166,10 @@ export const manifestProblems = (specs: readonly FunctionSpec[], entryExists: (e
     if (fn.timeoutSeconds !== undefined && !(fn.timeoutSeconds >= 1 && fn.timeoutSeconds <= 900)) {
       problems.push(`${fn.name}: timeoutSeconds must be 1..900`);
     }
+    const memory = fn.minimumMemoryMb;
+    if (memory !== undefined && !(Number.isInteger(memory) && memory >= 128 && memory <= 10240)) {
+      problems.push(`${fn.name}: minimumMemoryMb must be an integer 128..10240`);
+    }
   }
   return problems;
 };
@@ -181,6 +190,10 @@ export const BUNDLE_OPTIONS = {
   mainFields: ["module", "main"],
   banner: { js: "import{createRequire}from'module';const require=createRequire(import.meta.url);" },
 } as const;
+
+/** The function's memory on a stack whose functions get `stackMemoryMb`. */
+export const memoryOf = (fn: FunctionSpec, stackMemoryMb: number): number =>
+  Math.max(stackMemoryMb, fn.minimumMemoryMb ?? 0);
 
 /** The function's timeout, with the manifest default applied. */
 export const timeoutOf = (fn: FunctionSpec): number => fn.timeoutSeconds ?? 10;

@@ -4,7 +4,7 @@
  * names, ARNs and URLs made up. infra/bundle.suite.ts loads every bundle with it, so a handler that reads a variable
  * infra does not write fails in the tests instead of at its first cold start; bench/ times imports with it.
  */
-import type { FunctionSpec } from "../apps/manifest.ts";
+import { type FunctionSpec, memoryOf } from "../apps/manifest.ts";
 import { environmentFor, type SharedResources } from "./access.ts";
 import { parseStackConfig } from "./config.ts";
 import { ACCOUNT, REGION, stackConfig } from "./stack-files.ts";
@@ -41,7 +41,7 @@ export const lambdaEnvironment = (fn: FunctionSpec, stage = "staging"): Record<s
     AWS_SECRET_ACCESS_KEY: "placeholder-secret-access-key",
     AWS_SESSION_TOKEN: "placeholder-session-token",
     AWS_LAMBDA_FUNCTION_NAME: `${prefix}-${fn.name}`,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.lambdaMemoryMb),
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryOf(fn, config.lambdaMemoryMb)),
     TZ: ":UTC",
     ...written,
   };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { DELIVERIES_QUEUE, functions, NEED_ENV, SETTINGS, timeoutOf } from "../apps/manifest.ts";
+import { DELIVERIES_QUEUE, functions, memoryOf, NEED_ENV, SETTINGS, timeoutOf } from "../apps/manifest.ts";
 import { effectiveNeeds, effectiveSettings, NEED_ACTIONS } from "./access.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
@@ -39,13 +39,19 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     sample = await sharedRun(stage, SAMPLE_FUNCTIONS);
   });
 
+  it("gives the matcher its memory floor above the stack's figure (a whole pool in memory)", () => {
+    expect(Number(config["rendezvous:lambdaMemoryMb"])).toBeLessThan(1536);
+    expect(lambdaOf(manifest, stage, "matcher").inputs.memorySize).toBe(1536);
+    expect(lambdaOf(manifest, stage, "sessions").inputs.memorySize).toBe(Number(config["rendezvous:lambdaMemoryMb"]));
+  });
+
   describe("for every function of the manifest as it stands", () => {
     it.each(functions.map((fn) => [fn.name, fn] as const))("%s: code, runtime, tracing, logs, alarms", (name, fn) => {
       const lambda = lambdaOf(manifest, stage, name).inputs;
       expect(lambda.runtime).toBe(config["rendezvous:lambdaRuntime"]);
       expect(lambda.architectures).toEqual(["arm64"]);
       expect(lambda.tracingConfig).toEqual({ mode: "Active" });
-      expect(lambda.memorySize).toBe(Number(config["rendezvous:lambdaMemoryMb"]));
+      expect(lambda.memorySize).toBe(memoryOf(fn, Number(config["rendezvous:lambdaMemoryMb"])));
       expect(lambda.timeout).toBe(timeoutOf(fn));
       expect(lambda.reservedConcurrentExecutions).toBe(fn.reservedConcurrency);
       expect(Boolean(lambda.vpcConfig)).toBe(fn.needs.includes("postgres"));

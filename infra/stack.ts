@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type FunctionSpec, manifestProblems, timeoutOf } from "../apps/manifest.ts";
+import { type FunctionSpec, manifestProblems, memoryOf, timeoutOf } from "../apps/manifest.ts";
 import { environmentFor, grantsFor } from "./access.ts";
 import { Alarms, type WatchedFunction } from "./components/Alarms.ts";
 import { FunctionUrl } from "./components/FunctionUrl.ts";
@@ -93,7 +93,7 @@ export const buildStack = (options: StackOptions): StackOutputs => {
       description: fn.description,
       code: code.archive,
       runtime: config.lambdaRuntime,
-      memoryMb: config.lambdaMemoryMb,
+      memoryMb: memoryOf(fn, config.lambdaMemoryMb),
       timeoutSeconds: timeoutOf(fn),
       ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
       logRetentionDays: config.logRetentionDays,

@@ -23,8 +23,10 @@ export const matchingFunctions: readonly FunctionSpec[] = [
     ],
     needs: ["postgres"],
     settings: ["matchingPolicy"],
-    // BENCH.md's goal is a 100k pool in under 20 s; the rest is headroom for a cold start and a slow database.
-    timeoutSeconds: 120,
+    // A 100k pool takes ~20 s of batch CPU (BENCHMARKS.md) plus bulk load and store; Lambda's CPU share grows with
+    // memory, and the pool needs ~700 MB at its peak: 1.5 GB and 5 minutes leave room for a pool that keeps growing.
+    timeoutSeconds: 300,
+    minimumMemoryMb: 1536,
     // Batches never overlap: a second invocation is throttled, and the advisory lock catches any that slips by.
     reservedConcurrency: 1,
   },
