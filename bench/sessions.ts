@@ -1,12 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { gzipSync } from "node:zlib";
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as ManagedRuntime from "effect/ManagedRuntime";
-import { build } from "esbuild";
 import { makeDynamoDocumentClient } from "../adapters/dynamodb/client.ts";
 import { makeDynamoSessionStore } from "../adapters/dynamodb/sessions.ts";
 import { makeDynamoCall } from "../adapters/dynamodb/sessions-client.ts";
@@ -16,7 +10,6 @@ import { SettableClock } from "../adapters/memory/clock.ts";
 import { sequentialIds } from "../adapters/memory/ids.ts";
 import { makeMemorySessionStore } from "../adapters/memory/sessions.ts";
 import { nodeSecretHasher } from "../adapters/node/hasher.ts";
-import { BUNDLE_OPTIONS } from "../apps/manifest.ts";
 import { createSession } from "../core/sessions/create.ts";
 import { IdentityVerifier } from "../core/sessions/IdentityVerifier.ts";
 import { defaultSessionPolicy } from "../core/sessions/model.ts";
@@ -26,8 +19,8 @@ import { validateSession } from "../core/sessions/validate.ts";
 import { table, timed, writeSection } from "./report.ts";
 
 /**
- * Sessions: validate throughput of the core on the memory store and on DynamoDB (dynalite, in process), and the
- * bundled handler's size and import time. Seeded ids (seed 42) and a clock that stands still, so every validate
+ * Sessions: validate throughput of the core on the memory store and on DynamoDB (dynalite, in process); the
+ * bundled handler's size and import time are bench/bundles.ts's, with every function's. Seeded ids (seed 42) and a clock that stands still, so every validate
  * is the read-only path (a touch happens at most once per touch interval per session anyway).
  */
 const SEED = 42;
@@ -36,7 +29,6 @@ const MEMORY_VALIDATIONS = 200_000;
 const DYNAMO_SESSIONS = 200;
 const DYNAMO_VALIDATIONS = 5_000;
 const DYNAMO_CONCURRENCY = 8;
-const IMPORT_RUNS = 20;
 
 const verifier = Layer.succeed(IdentityVerifier, {
   verify: ({ provider, idToken }) => Effect.succeed({ provider, subject: idToken }),
@@ -122,44 +114,9 @@ const dynamoFigures = async () => {
   }
 };
 
-const bundleFigures = async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rendezvous-sessions-"));
-  try {
-    const outfile = join(dir, "sessions.mjs");
-    await build({
-      ...BUNDLE_OPTIONS,
-      mainFields: [...BUNDLE_OPTIONS.mainFields],
-      entryPoints: ["apps/sessions/handler.ts"],
-      outfile,
-      logLevel: "error",
-    });
-    const code = readFileSync(outfile);
-    // The handler reads its environment at cold start (and refuses to start without a table name).
-    const env = {
-      SESSIONS_TABLE_NAME: "bench-sessions",
-      AWS_REGION: "us-east-1",
-      AWS_ACCESS_KEY_ID: "bench",
-      AWS_SECRET_ACCESS_KEY: "bench",
-    };
-    const ms = (args: string[]) => {
-      const start = process.hrtime.bigint();
-      execFileSync(process.execPath, args, { stdio: "ignore", env });
-      return Number(process.hrtime.bigint() - start) / 1e6;
-    };
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-    const bare = median(Array.from({ length: IMPORT_RUNS }, () => ms(["-e", "0"])));
-    const imported = median(Array.from({ length: IMPORT_RUNS }, () => ms([outfile])));
-    return { kb: code.length / 1024, gzipKb: gzipSync(code).length / 1024, importMs: imported - bare, bareMs: bare };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-};
-
 export const run = async (): Promise<void> => {
   const memory = await memoryFigures();
   const dynamo = await dynamoFigures();
-  const bundle = await bundleFigures();
-  const within = bundle.kb < 300 && bundle.importMs < 100 ? "yes" : "no";
   writeSection(
     "sessions",
     `## Sessions
@@ -200,7 +157,7 @@ ${table(
   ],
 )}
 
-Bundle of \`apps/sessions/handler.ts\` (esbuild, the manifest's BUNDLE_OPTIONS): ${bundle.kb.toFixed(1)} KB minified, ${bundle.gzipKb.toFixed(1)} KB gzipped; import ${bundle.importMs.toFixed(1)} ms above bare \`node\` (${bundle.bareMs.toFixed(1)} ms), median of ${IMPORT_RUNS}. Goal < 300 KB and < 100 ms: ${within}.
+The sessions function's bundle (size, import time, against the goal of < 300 KB and < 100 ms) is measured with every other function's in "Function bundles" (\`npm run bench -- bundles\`), by one method.
 
 dynalite is an in-process JavaScript emulation: its figures compare changes to this code, not DynamoDB's real latency.`,
   );
