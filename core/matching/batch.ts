@@ -2,7 +2,8 @@ import { generateCandidates } from "./candidates.ts";
 import type { BlockedPairs, PoolEntry, Tier } from "./model.ts";
 import { improvedPairing } from "./pairing.ts";
 import { type MatchingPolicy, tierAt } from "./policy.ts";
-import { type Explanation, Interner, placesOf, profileOf, scoreProfiles } from "./score.ts";
+import { Interner, placesOf, profileOf } from "./profile.ts";
+import { type Explanation, scoreProfiles } from "./score.ts";
 
 /**
  * One batch, as a pure function of the pool, the past pairs, the policy and the clock: expire entries past

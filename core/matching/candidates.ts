@@ -1,7 +1,8 @@
 import { type BlockedPairs, isBlocked, TIME_WINDOWS, type Tier } from "./model.ts";
 import type { Edge } from "./pairing.ts";
 import type { MatchingPolicy } from "./policy.ts";
-import { adjacentWindows, mustHave, type Places, type Profile, pairTier, scoreProfiles } from "./score.ts";
+import { adjacentWindows, mustHave, type Places, type Profile } from "./profile.ts";
+import { pairTier, scoreProfiles } from "./score.ts";
 
 /**
  * Candidate generation without scoring all pairs. Entries are blocked by the hard filters the tiers relax: an

@@ -31,5 +31,6 @@ export * from "./matches.ts";
 export * from "./model.ts";
 export * from "./pairing.ts";
 export * from "./policy.ts";
+export * from "./profile.ts";
 export * from "./score.ts";
 export * from "./usecases.ts";

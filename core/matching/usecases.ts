@@ -10,7 +10,8 @@ import { planBatch } from "./batch.ts";
 import { type Intention, MatchingStore, type PoolState, type Response } from "./MatchingStore.ts";
 import { IntentionInput, MUST_HAVE_KEYS, type Tier } from "./model.ts";
 import { type MatchingPolicy, nextBatchAt, tierAt } from "./policy.ts";
-import { Interner, mustHave, pairTier, placesOf, profileOf, scoreProfiles } from "./score.ts";
+import { Interner, mustHave, placesOf, profileOf } from "./profile.ts";
+import { pairTier, scoreProfiles } from "./score.ts";
 
 /** The policy in force, as a service so the app reads MATCHING_POLICY once and tests pass their own. */
 export class MatchingConfig extends Context.Service<MatchingConfig, MatchingPolicy>()("core/matching/MatchingConfig") {}
