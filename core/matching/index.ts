@@ -14,7 +14,7 @@
  *     vertex = index in `profiles`; build them in waiting order with profileOf(entry, tier, interner), ONE
  *     `new Interner()` shared by all profiles of a batch; places = placesOf(policy.geography))
  *   greedyPairing(n, edges: { a, b, score }[]) -> { mate: Int32Array, total, pairs }
- *   improvedPairing(n, edges, { exactComponentLimit?, maxPasses? }) -> the same shape
+ *   improvedPairing(n, edges, { exactComponentLimit?, maxPasses?, maxDepth? }) -> the same shape, plus greedyTotal
  *     Vertex index is the tie-break: a lower index waited longer.
  *
  * Persistence and use cases (apps): the MatchingStore port (MatchingStore.ts), the accept/decline rules
