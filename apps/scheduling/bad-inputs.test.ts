@@ -103,6 +103,14 @@ const cases: Case[] = [
     "validation_failed",
     /^birthday/,
   ],
+  ["an unknown field", () => withField("nickname", "Ada"), 400, "validation_failed", /^nickname: unknown field/],
+  [
+    "a PATCH with a misspelt timezone",
+    () => ({ method: "PATCH", path: `/users/${userId}`, body: { time_zone: "Asia/Tokyo" } }),
+    400,
+    "validation_failed",
+    /^time_zone: unknown field/,
+  ],
   [
     "a PATCH of an unknown user",
     () => ({ method: "PATCH", path: `/users/${UNKNOWN}`, body: { first_name: "X" } }),
@@ -125,6 +133,13 @@ const cases: Case[] = [
     400,
     "validation_failed",
     /^message: unknown placeholder \{nickname\}/,
+  ],
+  [
+    "an unknown event field",
+    addEvent({ type: "anniversary", date: "2016-06-18", note: "x" }),
+    400,
+    "validation_failed",
+    /^note: unknown field/,
   ],
   ["a second birthday event", addEvent({ type: "birthday", date: "1990-03-08" }), 409, "conflict"],
   [
