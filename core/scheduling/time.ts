@@ -165,6 +165,3 @@ export const parseDate = (value: string): LocalDate => ({
   month: Number(value.slice(5, 7)),
   day: Number(value.slice(8, 10)),
 });
-
-export const compareDates = (a: LocalDate, b: LocalDate): number =>
-  a.year - b.year || a.month - b.month || a.day - b.day;
