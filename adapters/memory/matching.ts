@@ -95,7 +95,7 @@ export const makeMemoryMatchingStore = () => {
             }),
           ),
       ),
-    runBatch: (runId, now, matchTtlHours, plan) =>
+    runBatch: (runId, now, matchesExpireAt, plan) =>
       Effect.gen(function* () {
         if (busy) return "skipped_locked" as const;
         busy = true;
@@ -128,7 +128,7 @@ export const makeMemoryMatchingStore = () => {
               acceptedA: false,
               acceptedB: false,
               createdAt: now,
-              expiresAt: new Date(now.getTime() + matchTtlHours * 3_600_000),
+              expiresAt: matchesExpireAt,
             });
             pool.delete(pair.a);
             pool.delete(pair.b);

@@ -61,6 +61,11 @@ describe("the matching function", () => {
     ];
     expect(ofAlice.status).toBe(200);
     expect(matchIn(ofAlice)).toMatchObject({ partner: { user_id: "bob" }, status: "proposed", tier: 0, relaxed: [] });
+    // Matches last the policy's matchTtlHours (7 days by default) from the batch that made them.
+    expect(matchIn(ofAlice)).toMatchObject({
+      created_at: "2026-11-23T09:00:00.000Z",
+      expires_at: "2026-11-30T09:00:00.000Z",
+    });
     expect(matchIn(ofBob)).toMatchObject({ id: matchIn(ofAlice).id, partner: { user_id: "alice" } });
     expect(Object.keys(matchIn(ofAlice)).sort()).toEqual(
       [

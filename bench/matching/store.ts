@@ -51,8 +51,8 @@ export const measureStoreBatch = async (size: number, seed: number, url: string)
     let planMs = 0;
     const timedStore = MatchingStore.of({
       ...inner,
-      runBatch: (runId, now, ttl, plan) =>
-        inner.runBatch(runId, now, ttl, (input) => {
+      runBatch: (runId, now, matchesExpireAt, plan) =>
+        inner.runBatch(runId, now, matchesExpireAt, (input) => {
           const start = performance.now();
           return plan(input).pipe(Effect.tap(() => Effect.sync(() => (planMs = performance.now() - start))));
         }),

@@ -97,11 +97,12 @@ export class MatchingStore extends Context.Service<
     /**
      * One batch under the store's lock: load the whole pool and past pairs, plan, then store expiries,
      * promotions and matches together, or nothing at all. "skipped_locked" when another batch holds the lock.
+     * The new matches expire at `matchesExpireAt` (policy.ts, matchExpiresAt).
      */
     readonly runBatch: (
       runId: string,
       now: Date,
-      matchTtlHours: number,
+      matchesExpireAt: Date,
       plan: Planner,
     ) => Effect.Effect<RunFigures | "skipped_locked", DependencyUnavailable>;
   }

@@ -9,7 +9,7 @@ import { decodeInput } from "../shared/schema.ts";
 import { planBatch } from "./batch.ts";
 import { type Intention, MatchingStore, type PoolState, type Response } from "./MatchingStore.ts";
 import { IntentionInput, MUST_HAVE_KEYS, type Tier } from "./model.ts";
-import { type MatchingPolicy, nextBatchAt, tierAt } from "./policy.ts";
+import { type MatchingPolicy, matchExpiresAt, nextBatchAt, tierAt } from "./policy.ts";
 import { Interner, mustHave, placesOf, profileOf } from "./profile.ts";
 import { pairTier, scoreProfiles } from "./score.ts";
 
@@ -149,7 +149,7 @@ export const runMatcher = Effect.fn("Matching.runMatcher")(function* () {
   const runId = yield* (yield* Ids).newId;
   // Elapsed time from Effect's own clock: the domain Clock may be frozen or travelled (tests, local runtime).
   const [elapsed, outcome] = yield* Effect.timed(
-    (yield* MatchingStore).runBatch(runId, started, policy.matchTtlHours, (input) =>
+    (yield* MatchingStore).runBatch(runId, started, matchExpiresAt(policy, started), (input) =>
       Effect.sync(() => planBatch({ ...input, entries: [...input.entries], policy, now: started })),
     ),
   );

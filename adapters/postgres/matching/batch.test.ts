@@ -22,6 +22,7 @@ afterAll(() => db?.close());
 beforeEach(() => truncateMatching(db));
 
 const NOW = new Date("2026-11-23T12:00:00.000Z");
+const WEEK_LATER = new Date("2026-11-30T12:00:00.000Z");
 const HOUR = 3_600_000;
 const CLEAN = { double_matched: 0, matched_and_pooled: 0, repeated_pairs: 0 };
 
@@ -34,8 +35,8 @@ const gatedStore = (sql: postgres.Sql) => {
   const inner = makePostgresMatchingStore(sql);
   const store = MatchingStore.of({
     ...inner,
-    runBatch: (runId, now, ttl, plan) =>
-      inner.runBatch(runId, now, ttl, (input) =>
+    runBatch: (runId, now, matchesExpireAt, plan) =>
+      inner.runBatch(runId, now, matchesExpireAt, (input) =>
         Effect.promise(async () => {
           entered();
           await released;
@@ -95,12 +96,12 @@ describe("postgres matching batch", () => {
     };
     const store = makePostgresMatchingStore(db.sql);
     const failed = await Effect.runPromise(
-      Effect.flip(store.runBatch(crypto.randomUUID(), NOW, 168, () => Effect.succeed(bad))),
+      Effect.flip(store.runBatch(crypto.randomUUID(), NOW, WEEK_LATER, () => Effect.succeed(bad))),
     );
     expect(failed._tag).toBe("DependencyUnavailable");
     expect(await snapshot()).toEqual(before);
     const died = await Effect.runPromiseExit(
-      store.runBatch(crypto.randomUUID(), NOW, 168, () => Effect.die(new Error("planner bug"))),
+      store.runBatch(crypto.randomUUID(), NOW, WEEK_LATER, () => Effect.die(new Error("planner bug"))),
     );
     expect(died._tag).toBe("Failure");
     expect(await snapshot()).toEqual(before);

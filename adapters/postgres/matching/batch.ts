@@ -32,7 +32,7 @@ export const runBatchIn = async (
   tx: Sql,
   runId: string,
   now: Date,
-  matchTtlHours: number,
+  matchesExpireAt: Date,
   plan: Planner,
 ): Promise<RunFigures | "skipped_locked"> => {
   const at = now.toISOString();
@@ -91,7 +91,7 @@ export const runBatchIn = async (
     from jsonb_to_recordset(${jsonParam(promoted)}::text::jsonb) as x(id uuid, tier smallint)
     where p.intention_id = x.id`;
 
-  const expiresAt = new Date(now.getTime() + matchTtlHours * 3_600_000).toISOString();
+  const expiresAt = matchesExpireAt.toISOString();
   // The database orders each pair (its collation decides `user_a < user_b`, which JavaScript's `<` may not match).
   await tx`with x as (
       select * from jsonb_to_recordset(${jsonParam(pairs)}::text::jsonb)

@@ -183,9 +183,9 @@ export const makePostgresMatchingStore = (sql: postgres.Sql): MatchingStore["Ser
             select case when user_a = ${userId} then user_b else user_a end as partner
             from matches where user_a = ${userId} or user_b = ${userId}`,
       ).pipe(Effect.map((rows) => new Set(rows.map((row) => row.partner)))),
-    runBatch: (runId, now, matchTtlHours, plan) =>
+    runBatch: (runId, now, matchesExpireAt, plan) =>
       Effect.tryPromise({
-        try: () => sql.begin((tx) => runBatchIn(tx, runId, now, matchTtlHours, plan)),
+        try: () => sql.begin((tx) => runBatchIn(tx, runId, now, matchesExpireAt, plan)),
         catch: (cause) => cause,
       }).pipe(
         Effect.catch((cause) =>
