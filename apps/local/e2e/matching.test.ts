@@ -3,8 +3,8 @@ import { call, useLocalStack } from "./client.ts";
 
 /**
  * Matching end to end: four signed-in users join the pool, the matcher runs (its schedule fired through the control
- * route), each sees their match, a pair accepts, and a decline sends the decliner back to the pool, never to be
- * proposed the same partner again (the next batch, through the matcher's URL, pairs nobody).
+ * route), each sees their match, a pair accepts, and a decline sends both sides back to the pool, never to be
+ * proposed to each other again (the next batch, through the matcher's URL, pairs nobody).
  */
 const stack = useLocalStack();
 
