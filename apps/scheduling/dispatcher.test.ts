@@ -1,10 +1,19 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import * as Effect from "effect/Effect";
+import * as Layer from "effect/Layer";
+import * as ManagedRuntime from "effect/ManagedRuntime";
 import { afterAll, describe, expect, it } from "vitest";
+import { SettableClock } from "../../adapters/memory/clock.ts";
+import { openDatabase } from "../../adapters/postgres/client.ts";
+import { postgresDeliveryStore } from "../../adapters/postgres/scheduling/deliveries.ts";
 import { deleteUser } from "../../core/scheduling/users.ts";
+import { WebhookSender } from "../../core/scheduling/WebhookSender.ts";
 import type { SqsEvent, SqsRecord } from "../http/events.ts";
+import { makeLogger } from "../http/log.ts";
 import { scheduledEvent, sqsRecord } from "../http/testing.ts";
+import { makeDispatcherHandler } from "./dispatcher.ts";
 import { startPipeline } from "./pipeline-testing.ts";
 
 /**
@@ -120,5 +129,34 @@ describe("the dispatcher handler", () => {
     expect(pipeline.receiver.received().map((entry) => entry.webhook_id)).toEqual([deliveryOf(gone)]);
     expect(await rowOf(pipeline, deliveryOf(gone))).toMatchObject({ status: "failed", attempts: 1 });
     expect(await rowOf(pipeline, deliveryOf(deleted))).toMatchObject({ status: "cancelled", attempts: 0 });
+  });
+
+  it("reports every message back and posts nothing when the database is down", async () => {
+    const unreachable = openDatabase({ url: "postgres://nobody@127.0.0.1:1/none", max: 1 });
+    const posted: string[] = [];
+    const sender = Layer.succeed(WebhookSender, {
+      send: (id) =>
+        Effect.sync(() => {
+          posted.push(id);
+          return { kind: "delivered", status: 200 } as const;
+        }),
+    });
+    const runtime = ManagedRuntime.make(
+      Layer.mergeAll(postgresDeliveryStore(unreachable.sql), sender, new SettableClock(START).layer),
+    );
+    const delays: number[] = [];
+    const dispatcher = makeDispatcherHandler({
+      runtime,
+      logger: makeLogger({}, () => {}),
+      delayRetry: async (_receipt, seconds) => void delays.push(seconds),
+    });
+    const ids = ["0193a8f0-0000-7000-8000-000000000001", "0193a8f0-0000-7000-8000-000000000002"];
+    const records = ids.map((id) => sqsRecord(JSON.stringify({ delivery_id: id })));
+    expect(await dispatcher({ Records: records })).toEqual({
+      batchItemFailures: records.map((record) => ({ itemIdentifier: record.messageId })),
+    });
+    expect(posted).toEqual([]);
+    expect(delays).toEqual([]); // back after the queue's own visibility timeout, not a backoff
+    await unreachable.close();
   });
 });
