@@ -3,6 +3,7 @@ import * as Layer from "effect/Layer";
 import { type Intention, type Match, MatchingStore, type PoolState } from "../../core/matching/MatchingStore.ts";
 import { isActive, partnerOf, respondTo } from "../../core/matching/matches.ts";
 import { type PoolEntry, pairKey } from "../../core/matching/model.ts";
+import { cityOf } from "../../core/matching/profile.ts";
 import { Conflict, Forbidden, NotFound } from "../../core/shared/errors.ts";
 
 /**
@@ -83,7 +84,7 @@ export const makeMemoryMatchingStore = () => {
     poolIn: (cities) =>
       Effect.sync(() => {
         const wanted = new Set(cities);
-        return [...pool.keys()].map(entryOf).filter((e) => wanted.has(e.chips.where.trim().toLowerCase()));
+        return [...pool.keys()].map(entryOf).filter((e) => wanted.has(cityOf(e.chips)));
       }),
     pastPartners: (userId) =>
       Effect.sync(

@@ -12,6 +12,7 @@ import { openDatabase } from "../../adapters/postgres/client.ts";
 import { makePostgresMatchingStore } from "../../adapters/postgres/matching/store.ts";
 import { migrateDatabase } from "../../adapters/postgres/migrate.ts";
 import { MatchingStore } from "../../core/matching/MatchingStore.ts";
+import { cityOf } from "../../core/matching/profile.ts";
 import { MatchingConfig, runMatcher } from "../../core/matching/usecases.ts";
 import { table } from "../report.ts";
 import { benchPolicy } from "./approaches.ts";
@@ -36,7 +37,7 @@ export const measureStoreBatch = async (size: number, seed: number, url: string)
         id: randomUUID(),
         user_id: e.userId,
         chips: e.chips,
-        city: e.chips.where.trim().toLowerCase(),
+        city: cityOf(e.chips),
         tier: e.tier,
         at: e.joinedAt.toISOString(),
       }));

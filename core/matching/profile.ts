@@ -1,4 +1,4 @@
-import { AGE_BANDS, type MustHaveKey, type PoolEntry, TIME_WINDOWS, type Tier } from "./model.ts";
+import { AGE_BANDS, type Chips, type MustHaveKey, type PoolEntry, TIME_WINDOWS, type Tier } from "./model.ts";
 import type { Geography } from "./policy.ts";
 
 /**
@@ -46,6 +46,9 @@ export interface Places {
 }
 
 const norm = (value: string): string => value.trim().toLowerCase();
+
+/** The city an entry is filed and looked up under (MatchingStore.poolIn): the scorer's own normalisation. */
+export const cityOf = (chips: Chips): string => norm(chips.where);
 
 export const placesOf = (geography: Geography): Places => {
   const adjacent = new Map<string, Set<string>>();
@@ -146,7 +149,7 @@ export const profileOf = (entry: PoolEntry, tier: Tier, interner: Interner): Pro
     networkId: optionalId(network),
     genderId: optionalId(gender),
     preferenceId: optionalId(preference === "any" ? undefined : preference),
-    city: norm(chips.where),
+    city: cityOf(chips),
     windows,
     windowCount: popcount(windows),
     activities,

@@ -14,9 +14,6 @@ export { isUuid, query } from "../scheduling/rows.ts";
 export const jsonParam = (value: unknown): string => JSON.stringify(value);
 const fromJson = <T>(value: unknown): T => (typeof value === "string" ? (JSON.parse(value) as T) : (value as T));
 
-/** The city a pool entry is filed under: the same normalisation as the scorer's. */
-export const cityOf = (chips: Chips): string => chips.where.trim().toLowerCase();
-
 /** A unique index refused the write: two changes raced (two intentions of one user, a pair matched twice). */
 export const isUniqueViolation = (cause: unknown): boolean =>
   typeof cause === "object" && cause !== null && (cause as { code?: unknown }).code === "23505";

@@ -3,11 +3,11 @@ import * as Layer from "effect/Layer";
 import type postgres from "postgres";
 import { type Intention, MatchingStore, type PoolState, type Response } from "../../../core/matching/MatchingStore.ts";
 import { respondTo } from "../../../core/matching/matches.ts";
+import { cityOf } from "../../../core/matching/profile.ts";
 import { Conflict, DependencyUnavailable, Forbidden, NotFound } from "../../../core/shared/errors.ts";
 import { toDate } from "../scheduling/rows.ts";
 import { PlannerDied, runBatchIn } from "./batch.ts";
 import {
-  cityOf,
   ENTRY_COLUMNS,
   type EntryRow,
   floatArray,
