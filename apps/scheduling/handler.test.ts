@@ -1,5 +1,10 @@
+import * as ManagedRuntime from "effect/ManagedRuntime";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { makeLogger } from "../http/log.ts";
+import { bodyOf, urlEvent } from "../http/testing.ts";
+import { apiLayerFromEnv } from "../runtime/scheduling.ts";
 import { startSchedulingApi } from "./api-testing.ts";
+import { makeSchedulingHandler } from "./routes.ts";
 
 /** The scheduling API over real-shaped function URL events, on real Postgres, at 2026-03-01T00:00Z. */
 let call: Awaited<ReturnType<typeof startSchedulingApi>>["call"];
@@ -101,5 +106,20 @@ describe("the scheduling API", () => {
   it("answers GET /health with the database checked", async () => {
     const health = await call({ path: "/health" });
     expect(health).toMatchObject({ status: 200, body: { status: "healthy", checks: { database: "ok" } } });
+  });
+
+  it("answers 503 dependency_unavailable, never a 500, when the database is down", async () => {
+    const runtime = ManagedRuntime.make(apiLayerFromEnv({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" }));
+    const handler = makeSchedulingHandler(
+      runtime,
+      makeLogger({}, () => {}),
+    );
+    const created = await handler(urlEvent({ method: "POST", path: "/users", body: john }));
+    expect(created.statusCode).toBe(503);
+    expect(bodyOf(created)).toMatchObject({ error: { code: "dependency_unavailable" } });
+    const health = await handler(urlEvent({ path: "/health" }));
+    expect(health.statusCode).toBe(503);
+    expect(bodyOf(health)).toMatchObject({ status: "unhealthy", checks: { database: "failed" } });
+    await runtime.dispose();
   });
 });
