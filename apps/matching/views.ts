@@ -1,7 +1,6 @@
 import type { Intention, Match, PoolState } from "../../core/matching/MatchingStore.ts";
 import { partnerOf, statusAt } from "../../core/matching/matches.ts";
-import type { Tier } from "../../core/matching/model.ts";
-import { expiresAt, type MatchingPolicy, nextBatchAt, tierAt } from "../../core/matching/policy.ts";
+import { expiresAt, type MatchingPolicy, nextBatchAt, tierNow } from "../../core/matching/policy.ts";
 import { toIsoUtc } from "../../core/shared/schema.ts";
 
 /**
@@ -22,10 +21,8 @@ export const intentionView = (intention: Intention) => ({
  * changes at the next batch), when it expires, and when the next batch runs.
  */
 export const poolView = (policy: MatchingPolicy, pool: PoolState, now: Date) => {
-  const waited = tierAt(policy, pool.joinedAt, now);
-  const tier: Tier = waited === "expired" ? 2 : (Math.max(pool.tier, waited) as Tier);
   return {
-    tier,
+    tier: tierNow(policy, pool.joinedAt, now, pool.tier),
     joined_at: toIsoUtc(pool.joinedAt),
     expires_at: toIsoUtc(expiresAt(policy, pool.joinedAt)),
     next_batch_at: toIsoUtc(nextBatchAt(policy, now)),

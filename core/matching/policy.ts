@@ -126,6 +126,15 @@ export const tierAt = (policy: MatchingPolicy, joinedAt: Date, now: Date): Tier 
   return 0;
 };
 
+/**
+ * The tier an entry is in now, as its owner sees it: never below its stored tier (promotions only happen at a
+ * batch), and still the last tier once past expiry until the next batch removes it.
+ */
+export const tierNow = (policy: MatchingPolicy, joinedAt: Date, now: Date, stored: Tier = 0): Tier => {
+  const waited = tierAt(policy, joinedAt, now);
+  return waited === "expired" ? 2 : (Math.max(stored, waited) as Tier);
+};
+
 export const expiresAt = (policy: MatchingPolicy, joinedAt: Date): Date =>
   new Date(joinedAt.getTime() + policy.expiryHours * HOUR);
 

@@ -9,7 +9,7 @@ import { decodeInput } from "../shared/schema.ts";
 import { planBatch } from "./batch.ts";
 import { type Intention, MatchingStore, type PoolState, type Response } from "./MatchingStore.ts";
 import { IntentionInput, MUST_HAVE_KEYS, type Tier } from "./model.ts";
-import { type MatchingPolicy, matchExpiresAt, nextBatchAt, tierAt } from "./policy.ts";
+import { type MatchingPolicy, matchExpiresAt, nextBatchAt, tierAt, tierNow } from "./policy.ts";
 import { Interner, mustHave, placesOf, profileOf } from "./profile.ts";
 import { pairTier, scoreProfiles } from "./score.ts";
 
@@ -108,8 +108,7 @@ export const rankCandidates = Effect.fn("Matching.candidates")(function* (userId
   const now = yield* (yield* Clock).now;
   const current = yield* store.currentIntention(userId, now);
   if (!current) return yield* new NotFound({ resource: "intention", id: userId });
-  const waited = tierAt(policy, current.pool?.joinedAt ?? current.intention.createdAt, now);
-  const tier: Tier = waited === "expired" ? 2 : waited;
+  const tier = tierNow(policy, current.pool?.joinedAt ?? current.intention.createdAt, now);
   const interner = new Interner();
   const places = placesOf(policy.geography);
   const self = profileOf({ ...current.intention, joinedAt: now, tier }, tier, interner);
