@@ -16,7 +16,6 @@ export const makeMemoryMatchingStore = () => {
   const pool = new Map<string, PoolState>();
   const matches = new Map<string, Match>();
   const feedback: Array<{ matchId: string; userId: string; matchedOn: readonly string[]; wasAccurate: boolean }> = [];
-  const runs: Array<{ id: string; figures: unknown }> = [];
   let counter = 0;
   let busy = false;
 
@@ -96,7 +95,7 @@ export const makeMemoryMatchingStore = () => {
             }),
           ),
       ),
-    runBatch: (runId, now, matchesExpireAt, plan) =>
+    runBatch: (_runId, now, matchesExpireAt, plan) =>
       Effect.gen(function* () {
         if (busy) return "skipped_locked" as const;
         busy = true;
@@ -135,14 +134,12 @@ export const makeMemoryMatchingStore = () => {
             pool.delete(pair.b);
           }
           const { pool_size, pairs_created, by_tier, promoted, expired } = result.figures;
-          const figures = { pool_size, pairs_created, by_tier, promoted, expired };
-          runs.push({ id: runId, figures });
-          return figures;
+          return { pool_size, pairs_created, by_tier, promoted, expired };
         } finally {
           busy = false;
         }
       }),
   });
 
-  return { store, layer: Layer.succeed(MatchingStore, store), matches, pool, feedback, runs };
+  return { store, layer: Layer.succeed(MatchingStore, store), feedback };
 };
