@@ -23,6 +23,22 @@ describe("decodeInput", () => {
     expect(error.message).toBe("birthday: expected a real date as YYYY-MM-DD");
   });
 
+  it("ignores unknown fields by default and, when told to refuse them, names each nested one", async () => {
+    const input = { birthday: "2000-02-29", nickname: "x", chips: { when: ["sat"], colour: "red" } };
+    expect(await Effect.runPromise(decodeInput(Body)(input))).toEqual({
+      birthday: "2000-02-29",
+      chips: { when: ["sat"] },
+    });
+    const error = await Effect.runPromise(Effect.flip(decodeInput(Body, "body", "refuse")(input)));
+    expect(error.details).toEqual(
+      expect.arrayContaining([
+        { field: "nickname", reason: "unknown field" },
+        { field: "chips.colour", reason: "unknown field" },
+      ]),
+    );
+    expect(error.details).toHaveLength(2);
+  });
+
   it("reports a missing body as the body", async () => {
     const error = await Effect.runPromise(Effect.flip(decodeInput(Body)(undefined)));
     expect(error.details[0]?.field).toBe("body");

@@ -29,18 +29,27 @@ export const issuesOf = (issue: SchemaIssue.Issue, root = "body"): ReadonlyArray
   }));
 
 export const toValidationFailed = (issue: SchemaIssue.Issue, root = "body"): ValidationFailed => {
-  const details = issuesOf(issue, root);
+  // A request's extra property is a field the API does not know (config readers word it "unknown key").
+  const details = issuesOf(issue, root).map(({ field, reason }) => ({
+    field,
+    reason: reason === "Expected no excess property" ? "unknown field" : reason,
+  }));
   const first = details[0] ?? { field: root, reason: "invalid" };
   return new ValidationFailed({ message: `${first.field}: ${first.reason}`, details });
 };
 
-/** Decodes unknown input, reporting every failing field (not just the first) as `ValidationFailed`. */
+/**
+ * Decodes unknown input, reporting every failing field (not just the first) as `ValidationFailed`. With
+ * `unknownFields: "refuse"` a field the schema does not name is reported too (`nickname: unknown field`), so a
+ * misspelt optional field is an error instead of silently missing.
+ */
 export const decodeInput =
-  <S extends Schema.Decoder<unknown>>(schema: S, root = "body") =>
+  <S extends Schema.Decoder<unknown>>(schema: S, root = "body", unknownFields: "ignore" | "refuse" = "ignore") =>
   (input: unknown): Effect.Effect<S["Type"], ValidationFailed> =>
-    Schema.decodeUnknownEffect(schema)(input, { errors: "all", onExcessProperty: "ignore" }).pipe(
-      Effect.mapError((error) => toValidationFailed(error.issue, root)),
-    );
+    Schema.decodeUnknownEffect(schema)(input, {
+      errors: "all",
+      onExcessProperty: unknownFields === "refuse" ? "error" : "ignore",
+    }).pipe(Effect.mapError((error) => toValidationFailed(error.issue, root)));
 
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
