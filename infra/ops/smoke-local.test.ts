@@ -13,7 +13,9 @@ import { report, smoke } from "./smoke.ts";
  */
 describe("the smoke against the local runtime", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "smoke-local-"));
-  const portBase = 41_000 + Math.floor(Math.random() * 200) * 40;
+  // Below Linux's ephemeral range (32768+), where the OS hands out the ports other test files' engines and servers
+  // listen on: a block in that range could be taken mid-run, and npm start would (rightly) refuse to start.
+  const portBase = 20_000 + Math.floor(Math.random() * 300) * 40;
   let child: ChildProcess | undefined;
   let log = "";
   afterAll(async () => {
@@ -42,7 +44,11 @@ describe("the smoke against the local runtime", () => {
     while (!(existsSync(outputsFile) && log.includes("ready in")) && child.exitCode === null && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(existsSync(outputsFile), `npm start did not come up:\n${log.slice(-2000)}`).toBe(true);
+    // If it exited, let its output drain ('close' follows the pipes) so a failure shows why.
+    if (child.exitCode !== null) await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(existsSync(outputsFile), `npm start did not come up (exit ${child.exitCode}):\n${log.slice(-2000)}`).toBe(
+      true,
+    );
     const outputs = readOutputs(outputsFile);
     expect(outputs.stage).toBe("local");
     const results = await smoke(outputs);
