@@ -194,6 +194,7 @@ const cases: Case[] = [
     "forbidden",
   ],
   ["an unknown match id", () => asCarol("POST", "/match/no-such-match/accept"), 404, "not_found"],
+  ["a match id with a NUL", () => asCarol("POST", "/match/%00/decline"), 404, "not_found"],
   ["an over-long match id", () => asCarol("POST", `/match/${"m".repeat(300)}/decline`), 404, "not_found"],
   ["a malformed escape in the match id", () => asCarol("POST", "/match/%zz/accept"), 404, "route_not_found"],
   [

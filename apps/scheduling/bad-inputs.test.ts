@@ -107,6 +107,12 @@ const cases: Case[] = [
   ["an id that is not a UUID", () => ({ path: "/users/42" }), 404, "not_found", /user/],
   ["an unknown user id", () => ({ path: `/users/${UNKNOWN}` }), 404, "not_found", /user/],
   [
+    "a user id with a NUL",
+    () => ({ method: "PATCH", path: "/users/%00", body: { first_name: "X" } }),
+    404,
+    "not_found",
+  ],
+  [
     "a PUT missing the time zone",
     () => ({ method: "PUT", path: `/users/${userId}`, body: { ...valid, timezone: undefined } }),
     400,

@@ -168,6 +168,12 @@ const cases: Array<[string, () => Promise<UrlRequest> | UrlRequest, number, stri
     "not_found",
   ],
   [
+    "revoking an id with a NUL",
+    () => ({ method: "DELETE", path: "/auth/sessions/%00", bearer: alice }),
+    404,
+    "not_found",
+  ],
+  [
     "revoking an id of 3000 characters",
     () => ({ method: "DELETE", path: `/auth/sessions/${"x".repeat(3000)}`, bearer: alice }),
     404,
