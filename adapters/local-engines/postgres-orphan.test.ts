@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort } from "./ports.ts";
 import { type RunningPostgres, startPostgres } from "./postgres.ts";
@@ -53,6 +54,23 @@ describe("stopping an orphaned PostgreSQL", () => {
       expect(isAlive(bystander.pid ?? 0)).toBe(true);
     } finally {
       bystander.kill("SIGKILL");
+    }
+  });
+
+  it("never stops a postgres that runs on another data dir, even one whose pid the pid file names", async () => {
+    const other = await start("other");
+    const otherPid = Number(readFileSync(join(other.dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    const dataDir = join(root, "copied-pid-file");
+    mkdirSync(dataDir);
+    writeFileSync(join(dataDir, "postmaster.pid"), `${otherPid}\n${dataDir}\n`);
+    writeFileSync(join(dataDir, "rendezvous.owner"), "999999999\n");
+    expect(await stopOrphanedPostgres(dataDir)).toEqual({ kind: "none" });
+    expect(isAlive(otherPid)).toBe(true);
+    const sql = postgres(other.pg.url, { max: 1, onnotice: () => {} });
+    try {
+      expect(await sql`SELECT 1 AS up`).toEqual([{ up: 1 }]);
+    } finally {
+      await sql.end();
     }
   });
 

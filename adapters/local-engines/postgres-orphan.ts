@@ -42,26 +42,31 @@ const isAlive = (pid: number): boolean => {
 
 interface Process {
   readonly name: string;
-  readonly cwd: string | undefined;
   readonly ppid: number;
+  /** Whether it runs on `dataDir`: PostgreSQL chdirs into its data dir; without /proc, its `-D` argument. */
+  runsOn(dataDir: string): boolean;
+  /** Seen through /proc, so a "no" from runsOn is certain. */
+  readonly certain: boolean;
 }
 
-/** What the kernel says of `pid`: /proc on Linux, `ps` elsewhere (where the working directory is not asked). */
+/** What the kernel says of `pid`: /proc on Linux, `ps` elsewhere. */
 const inspect = (pid: number): Process | undefined => {
   const stat = procStat(pid);
   if (stat) {
     try {
       const name = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-      return { name, cwd: readlinkSync(`/proc/${pid}/cwd`), ppid: stat.ppid };
+      const cwd = readlinkSync(`/proc/${pid}/cwd`);
+      return { name, ppid: stat.ppid, runsOn: (dataDir) => cwd === realpathSync(dataDir), certain: true };
     } catch {
       return undefined;
     }
   }
   try {
-    const [ppid, ...name] = execFileSync("ps", ["-o", "ppid=,comm=", "-p", String(pid)], { encoding: "utf8" })
-      .trim()
-      .split(/\s+/);
-    return { name: name.join(" ").split("/").pop() ?? "", cwd: undefined, ppid: Number(ppid) };
+    const line = execFileSync("ps", ["-o", "ppid=,args=", "-p", String(pid)], { encoding: "utf8" }).trim();
+    const [ppid = "", command = ""] = line.split(/\s+/);
+    const args = line.slice(line.indexOf(command));
+    const runsOn = (dataDir: string) => `${args} `.includes(` -D ${dataDir} `);
+    return { name: command.split("/").pop() ?? "", ppid: Number(ppid), runsOn, certain: false };
   } catch {
     return undefined;
   }
@@ -93,12 +98,10 @@ export const stopOrphanedPostgres = async (dataDir: string): Promise<OrphanOutco
   // No pid file, or a dead pid: PostgreSQL itself clears a stale pid file on start.
   if (pid === undefined || !isAlive(pid)) return { kind: "none" };
   const found = inspect(pid);
-  const ours = realpathSync(dataDir);
-  const isOurPostgres = found?.name.startsWith("postgres") && (found.cwd === undefined || found.cwd === ours);
-  if (!found || !isOurPostgres) {
+  if (!found?.name.startsWith("postgres") || !found.runsOn(dataDir)) {
     // The pid was reused by an unrelated process after a reboot or crash (seen in containers): the pid file is
     // stale, and PostgreSQL would refuse to start while its pid is alive. Removing the file is all it takes.
-    if (found && procStat(pid)) rmSync(join(dataDir, PID_FILE), { force: true });
+    if (found?.certain) rmSync(join(dataDir, PID_FILE), { force: true });
     return { kind: "none" };
   }
   const owner = readPid(join(dataDir, OWNER_FILE));
