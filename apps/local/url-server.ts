@@ -94,7 +94,9 @@ export const startUrlServer = async (options: {
   const inFlight = new WeakMap<Duplex, ServerResponse>();
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (request, response) => {
     inFlight.set(request.socket, response);
-    response.once("close", () => inFlight.delete(request.socket));
+    response.once("close", () => {
+      if (inFlight.get(request.socket) === response) inFlight.delete(request.socket); // not a later keep-alive one
+    });
     handle(request, response).catch(() => {
       if (!response.headersSent && !response.socket?.destroyed) send(response, functionFailed(), randomUUID());
     });
