@@ -4,12 +4,29 @@ import * as schema from "./schema.ts";
 
 export type Database = PostgresJsDatabase<typeof schema>;
 
+/**
+ * TLS that verifies the server: its certificate chains to a trusted root and names the host connected to
+ * (libpq's `verify-full`). The roots are Node's, plus `NODE_EXTRA_CA_CERTS` (how Lambda adds the RDS CAs);
+ * `ca` replaces them (tests, with their own throwaway CA).
+ */
+export interface VerifiedTls {
+  readonly ca?: string;
+}
+
 export interface DatabaseOptions {
+  /** Host, port and database; a user and password in it serve when `username`/`password` are not given. */
   readonly url: string;
+  readonly username?: string;
+  /**
+   * Asked for on every new connection, never cached here: an RDS IAM token (valid 15 minutes) or a password
+   * that may have been rotated since the pool opened. It must not reject (postgres.js would leave the rejection
+   * unhandled): give the server a wrong password instead, and the connection fails as an authentication error.
+   */
+  readonly password?: () => Promise<string>;
   /** Connections in the pool. A Lambda serves one request at a time, so 1-2 is right there. @default 4 */
   readonly max?: number;
-  /** TLS: `require` against RDS (which enforces it), off for the local engine. @default false */
-  readonly ssl?: boolean;
+  /** Verified TLS (RDS); absent, plaintext (the local engine, on 127.0.0.1 only). */
+  readonly tls?: VerifiedTls;
 }
 
 export interface DatabaseHandle {
@@ -22,7 +39,9 @@ export interface DatabaseHandle {
 export const openDatabase = (options: DatabaseOptions): DatabaseHandle => {
   const sql = postgres(options.url, {
     max: options.max ?? 4,
-    ssl: options.ssl ? "require" : false,
+    ssl: options.tls ? { rejectUnauthorized: true, ...(options.tls.ca ? { ca: options.tls.ca } : {}) } : false,
+    ...(options.username ? { username: options.username } : {}),
+    ...(options.password ? { password: options.password } : {}),
     onnotice: () => {},
     connect_timeout: 10,
     idle_timeout: 60,

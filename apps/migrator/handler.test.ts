@@ -34,8 +34,12 @@ describe("the migrator", () => {
     const bundle = fakeBundle();
     const root = bundledMigrationsRoot(pathToFileURL(join(bundle, "index.mjs")));
     expect(root).toBe(`${join(bundle, "postgres")}/`);
-    await expect(runMigrations("test", { DATABASE_URL: url }, root)).resolves.toEqual({ status: "migrated" });
-    await expect(runMigrations("test", { DATABASE_URL: url }, root)).resolves.toEqual({ status: "migrated" });
+    await expect(runMigrations({ source: "test" }, { DATABASE_URL: url }, root)).resolves.toEqual({
+      status: "migrated",
+    });
+    await expect(runMigrations({ source: "test" }, { DATABASE_URL: url }, root)).resolves.toEqual({
+      status: "migrated",
+    });
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     handles.push(sql);
     const applied = await sql`SELECT count(*)::int AS n FROM drizzle.migrations_scheduling`;
@@ -46,11 +50,11 @@ describe("the migrator", () => {
   it("applies the committed migrations when run from source (no bundle folder)", async () => {
     expect(bundledMigrationsRoot()).toBeUndefined();
     const url = await freshDatabase();
-    await expect(runMigrations("test", { DATABASE_URL: url })).resolves.toEqual({ status: "migrated" });
+    await expect(runMigrations({ source: "test" }, { DATABASE_URL: url })).resolves.toEqual({ status: "migrated" });
   });
 
   it("fails, naming the variables, when the environment names no database", async () => {
-    await expect(runMigrations("test", {})).rejects.toThrow(/DATABASE_HOST/);
+    await expect(runMigrations({ source: "test" }, {})).rejects.toThrow(/DATABASE_HOST/);
   });
 
   it("is listed in the manifest as a deploy-time function that copies every context's migrations", () => {
