@@ -29,7 +29,7 @@ export const GRANTS: Grants = {
     matches: ["SELECT", "INSERT", "UPDATE"],
     match_members: ["SELECT", "INSERT", "UPDATE"],
     match_declines: ["INSERT"],
-    match_feedback: ["SELECT", "INSERT", "UPDATE"],
+    match_feedback: ["SELECT", "INSERT", "UPDATE"], // ON CONFLICT (match_id, user_id) reads the key: SELECT
     matching_runs: ["INSERT"],
   },
 };
