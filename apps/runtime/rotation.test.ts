@@ -61,9 +61,14 @@ const ada = { first_name: "Ada", last_name: "Lovelace", birthday: "1990-12-10", 
 const backendsOf = async (user: string) =>
   (await admin<{ pid: number }[]>`select pid from pg_stat_activity where usename = ${user}`).map((row) => row.pid);
 
-/** Cuts every connection of the role, waiting until each backend is gone, as RDS does to a rotated user's. */
-const cutConnections = (user: string) =>
-  admin`select pg_terminate_backend(pid, 5000) from pg_stat_activity where usename = ${user}`;
+/**
+ * Cuts every connection of the role, waiting until each backend is gone, so the next requests need new ones. The
+ * extra turn of the event loop lets the pool read the goodbye already on its sockets before a request reuses one.
+ */
+const cutConnections = async (user: string) => {
+  await admin`select pg_terminate_backend(pid, 5000) from pg_stat_activity where usename = ${user}`;
+  await new Promise((resolve) => setImmediate(resolve));
+};
 
 /** Whether the server lets the role in with this password (a fresh connection of its own). */
 const signsIn = async (password: string) => {
