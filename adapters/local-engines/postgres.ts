@@ -21,6 +21,14 @@ export interface PostgresOptions {
    * ~1.5 s of CPU; a copy ~0.2 s). The first initdb with these binaries leaves that copy behind. @default false
    */
   readonly reuseInitdb?: boolean;
+  /**
+   * Every role but the superuser signs in with its password (scram-sha-256), as the capability roles must on a
+   * real server; the superuser stays trusted on 127.0.0.1 (the migrator's DATABASE_URL has no password).
+   * Without it every role is trusted. @default false
+   */
+  readonly passwordAuth?: boolean;
+  /** Serve TLS with this certificate and key (PEM), beside plaintext. */
+  readonly tls?: { readonly certificate: string; readonly key: string };
   readonly onLog?: (line: string) => void;
 }
 
@@ -52,6 +60,28 @@ const keepPristineCopy = async (dataDir: string, pristine: string): Promise<void
   } catch {
     rmSync(staging, { recursive: true, force: true }); // another start kept its copy first; nothing lost
   }
+};
+
+/**
+ * The files this module owns in a data dir, rewritten on every start so the options in force are the ones passed
+ * now: pg_hba.conf, and the TLS certificate and key (PostgreSQL insists the key is its own and 0600).
+ */
+const writeServerFiles = (options: PostgresOptions, owner: { uid: number; gid: number } | undefined): string[] => {
+  const write = (name: string, content: string) => {
+    const file = join(options.dataDir, name);
+    writeFileSync(file, content, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    if (owner) chownSync(file, owner.uid, owner.gid);
+  };
+  const others = options.passwordAuth ? "scram-sha-256" : "trust";
+  write(
+    "pg_hba.conf",
+    `# written by adapters/local-engines/postgres.ts on each start\nhost all ${SUPERUSER} 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 ${others}\n`,
+  );
+  if (!options.tls) return [];
+  write("server.crt", options.tls.certificate);
+  write("server.key", options.tls.key);
+  return ["-c", "ssl=on", "-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key"];
 };
 
 const waitForReady = (child: ChildProcess, onLog: (line: string) => void): Promise<void> =>
@@ -93,10 +123,11 @@ export const startPostgres = async (options: PostgresOptions): Promise<RunningPo
   const durability = options.ephemeral
     ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     : [];
+  const tls = writeServerFiles(options, owner);
   const args = ["-D", options.dataDir, "-p", String(options.port), "-c", "listen_addresses=127.0.0.1"];
   const child = spawn(
     join(native, "bin", "postgres"),
-    [...args, "-c", "unix_socket_directories=", "-c", "max_connections=300", ...durability],
+    [...args, "-c", "unix_socket_directories=", "-c", "max_connections=300", ...durability, ...tls],
     { ...ids, stdio: ["ignore", "ignore", "pipe"] },
   );
   if (child.pid !== undefined) recordOwner(options.dataDir);

@@ -94,6 +94,7 @@ export const startEngines = async (options: {
       port: options.ports.postgres,
       ephemeral: options.ephemeral,
       reuseInitdb: true,
+      passwordAuth: true, // the capability roles sign in with their passwords, as on RDS with their tokens
     }),
     startDynamo({ port: options.ports.dynamodb, path: dynamoPath }),
     startSqs({ port: options.ports.sqs }),

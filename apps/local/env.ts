@@ -14,6 +14,8 @@ export interface LocalEnvInput {
   readonly webhookSecret: string;
   readonly webhookUrl: string;
   readonly corsOrigins: readonly string[];
+  /** The capability roles' passwords (database-credentials.ts); DATABASE_URL stays the migrator's superuser. */
+  readonly databaseCredentialsFile: string;
   /** Stack settings by name (`latePolicy: "PT6H"`); a value here wins over the runtime's own environment. */
   readonly settings?: Partial<Record<Setting, string>>;
 }
@@ -47,6 +49,7 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     AWS_ENDPOINT_URL_DYNAMODB: input.engines.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: input.engines.sqsEndpoint,
     DATABASE_URL: input.engines.databaseUrl,
+    LOCAL_DATABASE_CREDENTIALS: input.databaseCredentialsFile,
     SESSIONS_TABLE_NAME: input.engines.sessionsTableName,
     DELIVERIES_QUEUE_URL: input.engines.queue.url,
     WEBHOOK_SECRET: input.webhookSecret,

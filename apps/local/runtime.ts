@@ -8,6 +8,7 @@ import { setClockSource } from "../runtime/clock.ts";
 import { RuntimeClock } from "./clock.ts";
 import { startControlServer } from "./control.ts";
 import { prepareDataDirs } from "./data-dir.ts";
+import { databaseCredentialsIn } from "./database-credentials.ts";
 import { startEngines } from "./engines.ts";
 import { applyEnv, localEnv } from "./env.ts";
 import { makeLocalIdp } from "./idp.ts";
@@ -138,6 +139,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       webhookSecret,
       webhookUrl: receiver.url,
       corsOrigins,
+      databaseCredentialsFile: await databaseCredentialsIn(dataDir),
       ...(options.settings ? { settings: options.settings } : {}),
     });
     cleanups.push(applyEnv(env));

@@ -44,6 +44,7 @@ describe("scheduling settings from the environment", () => {
   it("builds each function's layer from a valid environment and refuses a broken one before any request", () => {
     const env = {
       DATABASE_URL: "postgres://u@127.0.0.1:5432/db",
+      LOCAL_DATABASE_CREDENTIALS: "/nonexistent/read-on-first-connection.json",
       DELIVERIES_QUEUE_URL: "http://127.0.0.1:9324/000000000000/deliveries",
       AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:9324",
       WEBHOOK_URL: "http://localhost:4010/webhook",
@@ -55,5 +56,6 @@ describe("scheduling settings from the environment", () => {
     expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_QUEUE_URL: "" })).toThrow(/DELIVERIES_QUEUE_URL/);
     expect(() => apiLayerFromEnv({ ...env, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
     expect(() => dispatcherLayerFromEnv({ ...env, WEBHOOK_URL: "ftp://x" })).toThrow(/WEBHOOK_URL/);
+    expect(() => apiLayerFromEnv({ ...env, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(/LOCAL_DATABASE_CREDENTIALS/);
   });
 });

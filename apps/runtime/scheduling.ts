@@ -77,11 +77,17 @@ export const readQueueUrl = (env: Env = process.env): string => readEnv(QueueEnv
 export const readWebhookUrl = (env: Env = process.env): string => readEnv(WebhookEnv, env).WEBHOOK_URL;
 
 /**
- * The Postgres repositories on one small pool, opened on first use and closed when the runtime is disposed. The
- * API and the dispatcher serve one request at a time (2 connections); the scheduler runs 4 lanes of batches.
+ * The Postgres repositories on one small pool as the `rendezvous_scheduling` role, opened on first use and closed
+ * when the runtime is disposed. The API and the dispatcher serve one request at a time (2 connections); the
+ * scheduler runs 4 lanes of batches.
  */
 export const databaseLayer = (env: Env = process.env, connections = 2) =>
-  layerOnDatabase((sql) => Layer.mergeAll(postgresUserRepository(sql), postgresDeliveryStore(sql)), env, connections);
+  layerOnDatabase(
+    "scheduling",
+    (sql) => Layer.mergeAll(postgresUserRepository(sql), postgresDeliveryStore(sql)),
+    env,
+    connections,
+  );
 
 export const settingsLayer = (env: Env = process.env) => Layer.succeed(SchedulingSettings, readSchedulePolicy(env));
 
