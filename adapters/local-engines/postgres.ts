@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { binariesFor, isRoot, postgresUser, SUPERUSER } from "./postgres-host.ts";
 import { recordOwner, stopOrphanedPostgres } from "./postgres-orphan.ts";
