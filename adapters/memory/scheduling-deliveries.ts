@@ -61,7 +61,8 @@ export const memoryDeliveryStore = (memory: MemoryScheduling): Layer.Layer<Deliv
           .filter(
             (d) =>
               d.status === "queued" &&
-              d.updatedAt < request.quietSince &&
+              (d.updatedAt < request.staleBefore ||
+                (request.lostBefore !== undefined && d.updatedAt < request.lostBefore)) &&
               (d.leaseUntil === null || d.leaseUntil < request.now),
           )
           .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
@@ -71,7 +72,7 @@ export const memoryDeliveryStore = (memory: MemoryScheduling): Layer.Layer<Deliv
               status: "claimed",
               owner: request.owner,
               leaseUntil: new Date(request.now.getTime() + request.leaseSeconds * 1000),
-              requeues: d.requeues + 1,
+              requeues: d.requeues + (d.updatedAt < request.staleBefore ? 1 : 0),
               updatedAt: request.now,
             });
             return { ...claimedOf(memory, d), requeues: d.requeues };

@@ -120,6 +120,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       secret: webhookSecret,
       port: ports.webhooks,
       clock: () => clock.now(),
+      // Kept across restarts (and kills): GET /_local/webhooks shows every webhook this data dir ever received.
+      logFile: join(dataDir, "webhooks.jsonl"),
     });
     receiverStarting.catch(() => {});
     cleanups.push(async () => (await receiverStarting.catch(() => undefined))?.close());
@@ -139,6 +141,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       webhookUrl: receiver.url,
       corsOrigins,
       ...(options.settings ? { settings: options.settings } : {}),
+      queueStartedAt: clock.now(),
     });
     cleanups.push(applyEnv(env));
 

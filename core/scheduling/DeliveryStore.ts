@@ -65,15 +65,20 @@ export interface Settlement {
   readonly released: readonly string[];
 }
 
-/** A recovery sweep: `queued` deliveries that showed no sign of life since `quietSince`. */
+/** A recovery sweep: `queued` deliveries that showed no sign of life since `staleBefore` (or `lostBefore`). */
 export interface StaleClaimRequest {
   readonly now: Date;
   /**
    * Deliveries whose last activity (queued, taken by a dispatcher, an attempt recorded) is older than this have
-   * lost their message. At least a dispatcher's hold before `now`, so a live hold is never taken; a row whose hold
-   * is still running at `now` is left alone in any case.
+   * lost their message, for a reason nobody knows: each such claim counts one more re-queue. Far more than a
+   * dispatcher's hold before `now`; a row whose hold is still running at `now` is left alone in any case.
    */
-  readonly quietSince: Date;
+  readonly staleBefore: Date;
+  /**
+   * Deliveries quiet since before this are known to have lost their message (the local runtime's queue restarted
+   * empty then): claimed too, without counting a re-queue, since nothing about them keeps disappearing.
+   */
+  readonly lostBefore?: Date;
   readonly limit: number;
   readonly leaseSeconds: number;
   readonly owner: string;
@@ -81,7 +86,7 @@ export interface StaleClaimRequest {
 
 /** A stale delivery now claimed under the sweeping scheduler's lease, with how often it has been found lost. */
 export interface StaleDelivery extends ClaimedDelivery {
-  /** Times a sweep found it lost, this one included. */
+  /** Times a sweep found it lost past `staleBefore`, this one included. */
   readonly requeues: number;
 }
 
@@ -108,8 +113,8 @@ export class DeliveryStore extends Context.Service<
     readonly claimDue: (request: ClaimRequest) => Effect.Effect<readonly ClaimedDelivery[], DependencyUnavailable>;
     readonly settle: (settlement: Settlement) => Effect.Effect<void, DependencyUnavailable>;
     /**
-     * Claims (`FOR UPDATE SKIP LOCKED`, as `claimDue`) `queued` deliveries quiet since `quietSince` whose message is
-     * presumably gone, counting one more re-queue on each. They are settled like due claims: `settle` marks the
+     * Claims (`FOR UPDATE SKIP LOCKED`, as `claimDue`) `queued` deliveries whose message is presumably gone,
+     * counting one more re-queue on each found past `staleBefore`. They are settled like due claims: `settle` marks the
      * re-enqueued ones `queued` again (which restarts their quiet time), or `giveUp` ends them.
      */
     readonly claimStale: (request: StaleClaimRequest) => Effect.Effect<readonly StaleDelivery[], DependencyUnavailable>;

@@ -20,7 +20,8 @@ export interface RecoveryOptions {
   readonly maxRequeues?: number;
   /**
    * Deliveries quiet since before this instant have lost their message whatever their age: the local runtime
-   * starts with an empty queue and says when.
+   * starts with an empty queue and says when. Re-queuing them does not count toward `maxRequeues`: a restart
+   * explains the loss, and three quick restarts must not fail what never disappeared otherwise.
    */
   readonly lostBefore?: Date;
 }
@@ -63,11 +64,10 @@ export const recoverLost = Effect.fn("Scheduling.recoverLost")(function* (run: R
   const counts: RecoveryCounts = { requeued: 0, gaveUp: 0, skipped: 0, released: 0, batches: 0 };
   while (run.mayContinue()) {
     const now = yield* clock.now;
-    const threshold = now.getTime() - run.options.staleSeconds * 1000;
-    const quietSince = new Date(Math.max(threshold, run.options.lostBefore?.getTime() ?? threshold));
     const stale = yield* store.claimStale({
       now,
-      quietSince,
+      staleBefore: new Date(now.getTime() - run.options.staleSeconds * 1000),
+      ...(run.options.lostBefore ? { lostBefore: run.options.lostBefore } : {}),
       limit: run.limit,
       leaseSeconds: run.leaseSeconds,
       owner: run.owner,

@@ -121,11 +121,16 @@ describe("postgres recovery of lost deliveries", () => {
   });
 
   it("sweeps everything quiet since `lostBefore` whatever its age (a local queue that restarted empty)", async () => {
-    const { db, clock, queued, run } = await seeded(3, "queued", "2026-03-07T09:00:00Z");
+    const { db, clock, queued, run, rows } = await seeded(3, "queued", "2026-03-07T09:00:00Z");
     const restart = { ...recovery, lostBefore: clock.now() };
     expect(await run(runSchedulerTick({ owner: "s", recovery: restart }))).toMatchObject({ requeued: 3 });
     expect(await run(runSchedulerTick({ owner: "s", recovery: restart }))).toMatchObject({ requeued: 0 });
     expect(queued).toHaveLength(3);
+    expect((await rows()).map((row) => [row.status, row.requeues])).toEqual([
+      ["queued", 0],
+      ["queued", 0],
+      ["queued", 0],
+    ]);
     await db.close();
   });
 
@@ -137,7 +142,7 @@ describe("postgres recovery of lost deliveries", () => {
       Effect.gen(function* () {
         const store = yield* DeliveryStore;
         const now = clock.now();
-        const stale = yield* store.claimStale({ now, quietSince: now, limit: 10, leaseSeconds: 120, owner: "s" });
+        const stale = yield* store.claimStale({ now, staleBefore: now, limit: 10, leaseSeconds: 120, owner: "s" });
         const taken = yield* store.beginDispatch({ ids: [id], now, holdSeconds: 60 });
         yield* store.recordOutcome(id, now, { kind: "delivered", status: 200 });
         yield* store.settle({ owner: "s", now, queued: [id], skipped: [], released: [] });

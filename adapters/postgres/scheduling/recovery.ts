@@ -21,19 +21,22 @@ interface StaleRow {
 }
 
 export const claimStale = async (sql: postgres.Sql, request: StaleClaimRequest): Promise<StaleDelivery[]> => {
-  const { now, quietSince, limit, leaseSeconds, owner } = request;
+  const { now, staleBefore, limit, leaseSeconds, owner } = request;
   const leaseUntil = new Date(now.getTime() + leaseSeconds * 1000).toISOString();
+  const stale = staleBefore.toISOString();
+  const quietSince = new Date(Math.max(staleBefore.getTime(), request.lostBefore?.getTime() ?? 0)).toISOString();
   // `updated_at` is each row's last sign of life: marked queued, taken by a dispatcher, an attempt recorded. The
   // (status, updated_at) index reads only the quiet queued rows. A hold still running is never taken over.
   const rows = await sql<StaleRow[]>`
     with stale as (
       select id from deliveries
-      where status = 'queued' and updated_at < ${quietSince.toISOString()}
+      where status = 'queued' and updated_at < ${quietSince}
         and (lease_expires_at is null or lease_expires_at < ${now.toISOString()})
       order by updated_at limit ${limit} for update skip locked
     ), claimed as (
       update deliveries d set status = 'claimed', lease_owner = ${owner}, lease_expires_at = ${leaseUntil},
-        requeues = d.requeues + 1, updated_at = ${now.toISOString()}
+        -- The old updated_at: only a row quiet past staleBefore counts as lost once more.
+        requeues = d.requeues + case when d.updated_at < ${stale} then 1 else 0 end, updated_at = ${now.toISOString()}
       from stale where d.id = stale.id
       returning d.id, d.event_id, d.user_id, d.occurrence, d.send_at, d.requeues
     )
