@@ -123,7 +123,7 @@ const deliveriesOf = async (outputs: LocalOutputs, status: string) => {
 
 describe("the local runtime killed with SIGKILL in the middle of a dispatch", () => {
   it(`delivers each of ${USERS} due birthdays exactly once over ${ROUNDS} kills and restarts`, {
-    timeout: 110_000,
+    timeout: 150_000,
   }, async () => {
     const began = Date.now();
     let outputs = await start(true);
