@@ -18,6 +18,11 @@ export interface LocalEnvInput {
   readonly databaseCredentialsFile: string;
   /** Stack settings by name (`latePolicy: "PT6H"`); a value here wins over the runtime's own environment. */
   readonly settings?: Partial<Record<Setting, string>>;
+  /**
+   * When the in-memory deliveries queue was created, empty (runtime clock): every delivery queued before it lost
+   * its message, and the scheduler's recovery re-queues them at once (LOCAL_QUEUE_STARTED_AT).
+   */
+  readonly queueStartedAt?: Date;
 }
 
 /** OIDC_PROVIDERS with the local provider added to any the developer configured (e.g. a real Google client). */
@@ -52,6 +57,8 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     LOCAL_DATABASE_CREDENTIALS: input.databaseCredentialsFile,
     SESSIONS_TABLE_NAME: input.engines.sessionsTableName,
     DELIVERIES_QUEUE_URL: input.engines.queue.url,
+    DELIVERIES_DLQ_URL: input.engines.queue.dlqUrl,
+    ...(input.queueStartedAt ? { LOCAL_QUEUE_STARTED_AT: input.queueStartedAt.toISOString() } : {}),
     WEBHOOK_SECRET: input.webhookSecret,
     WEBHOOK_URL: input.settings?.webhookUrl ?? input.webhookUrl,
     CORS_ORIGINS: JSON.stringify(input.corsOrigins),

@@ -5,6 +5,7 @@ import {
   apiLayerFromEnv,
   dispatcherLayerFromEnv,
   readQueueUrl,
+  readRecovery,
   readSchedulePolicy,
   readWebhookUrl,
   schedulerLayerFromEnv,
@@ -46,6 +47,7 @@ describe("scheduling settings from the environment", () => {
       DATABASE_URL: "postgres://u@127.0.0.1:5432/db",
       LOCAL_DATABASE_CREDENTIALS: "/nonexistent/read-on-first-connection.json",
       DELIVERIES_QUEUE_URL: "http://127.0.0.1:9324/000000000000/deliveries",
+      DELIVERIES_DLQ_URL: "http://127.0.0.1:9324/000000000000/deliveries-dlq",
       AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:9324",
       WEBHOOK_URL: "http://localhost:4010/webhook",
       WEBHOOK_SECRET: "whsec_c2VjcmV0",
@@ -54,8 +56,18 @@ describe("scheduling settings from the environment", () => {
     expect(schedulerLayerFromEnv(env)).toBeDefined();
     expect(dispatcherLayerFromEnv(env)).toBeDefined();
     expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_QUEUE_URL: "" })).toThrow(/DELIVERIES_QUEUE_URL/);
+    expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_DLQ_URL: undefined })).toThrow(/DELIVERIES_DLQ_URL/);
     expect(() => apiLayerFromEnv({ ...env, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
     expect(() => dispatcherLayerFromEnv({ ...env, WEBHOOK_URL: "ftp://x" })).toThrow(/WEBHOOK_URL/);
     expect(() => apiLayerFromEnv({ ...env, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(/LOCAL_DATABASE_CREDENTIALS/);
+  });
+
+  it("derives recovery's staleness from the queue (180 s visibility × 5 receives + 300 s); the local runtime's restart instant", () => {
+    expect(readRecovery({})).toEqual({ staleSeconds: 1200 });
+    expect(readRecovery({ LOCAL_QUEUE_STARTED_AT: "2026-03-07T09:00:00.000Z" })).toEqual({
+      staleSeconds: 1200,
+      lostBefore: new Date("2026-03-07T09:00:00.000Z"),
+    });
+    expect(() => readRecovery({ LOCAL_QUEUE_STARTED_AT: "yesterday" })).toThrow(/LOCAL_QUEUE_STARTED_AT/);
   });
 });
