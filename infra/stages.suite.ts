@@ -26,6 +26,15 @@ describe("staging and production", () => {
     expect(both((run, stage) => lambdaOf(run, stage, "sessions").inputs.memorySize)).toEqual([512, 1024]);
   });
 
+  it("cap the public functions at 10 in staging and 100 in production, as the sessions service this replaces", () => {
+    for (const fn of ["sessions", "matching"]) {
+      expect(both((run, stage) => lambdaOf(run, stage, fn).inputs.reservedConcurrentExecutions)).toEqual([10, 100]);
+    }
+    expect(both((run, stage) => lambdaOf(run, stage, "scheduling").inputs.reservedConcurrentExecutions)).toEqual([
+      2, 10,
+    ]);
+  });
+
   it("protect production's database: Multi-AZ, deletion protection, final snapshot, longer backups", () => {
     const [staging, production] = both((run) => run.ofType("aws:rds/instance:Instance")[0]?.inputs);
     expect(staging).toMatchObject({
