@@ -84,7 +84,7 @@ describe.each(["staging", "production"])("the %s network", (stage) => {
       expect(run.ofType(type), type).toEqual([]);
   });
 
-  it("has one endpoint, DynamoDB's free gateway, on the private subnets' route tables", () => {
+  it("has one endpoint, DynamoDB's free gateway, on awsx's route tables (the private subnets')", () => {
     const endpoints = run.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((e) => e.inputs);
     const subnets: string[] = run.ofType("awsx:ec2:Vpc")[0]?.state.privateSubnetIds;
     expect(endpoints).toEqual([
@@ -92,7 +92,7 @@ describe.each(["staging", "production"])("the %s network", (stage) => {
         vpcId: `vpc-rendezvous-${stage}`,
         serviceName: `com.amazonaws.${REGION}.dynamodb`,
         vpcEndpointType: "Gateway",
-        routeTableIds: subnets.map((s) => `rtb-of-${s}`),
+        routeTableIds: subnets.map((s) => s.replace("subnet-", "rtb-")),
       },
     ]);
   });

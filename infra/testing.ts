@@ -66,6 +66,7 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
       return {
         vpcId: `vpc-${name}`,
         privateSubnetIds: azs.map((az) => `subnet-${name}-private-${az}`),
+        routeTables: azs.map((az) => ({ id: `rtb-${name}-private-${az}` })),
         publicSubnetIds: [],
         isolatedSubnetIds: [],
       };
@@ -113,12 +114,6 @@ export const underMocks = async (
         return { id: `${args.name}-id`, state };
       },
       call: (args) => {
-        // The route table of each subnet the filter names (awsx creates one per subnet).
-        if (args.token === "aws:ec2/getRouteTables:getRouteTables") {
-          const filters = (args.inputs.filters ?? []) as { name: string; values: string[] }[];
-          const subnets = filters.find((f) => f.name === "association.subnet-id")?.values ?? [];
-          return { ids: subnets.map((subnet) => `rtb-of-${subnet}`), id: "route-tables" };
-        }
         const result = calls[args.token];
         if (!result) throw new Error(`no mock for the call ${args.token}`);
         return result;

@@ -69,18 +69,16 @@ export class Network extends pulumi.ComponentResource {
     );
 
     if (args.dynamodbEndpoint) {
-      // The private subnets' route tables, found by their association: awsx creates one per subnet.
-      const routeTables = aws.ec2.getRouteTablesOutput(
-        { vpcId: vpc.vpcId, filters: [{ name: "association.subnet-id", values: vpc.privateSubnetIds }] },
-        parent,
-      );
+      // The VPC's route tables are its private subnets' (it has no other subnets). Taken from awsx's outputs, not
+      // looked up: a lookup could run before awsx has created them all.
+      const routeTableIds = vpc.routeTables.apply((tables) => pulumi.all(tables.map((table) => table.id)));
       const endpoint = new aws.ec2.VpcEndpoint(
         `${name}-dynamodb`,
         {
           vpcId: vpc.vpcId,
           serviceName: pulumi.interpolate`com.amazonaws.${region}.dynamodb`,
           vpcEndpointType: "Gateway",
-          routeTableIds: routeTables.ids,
+          routeTableIds,
         },
         parent,
       );
