@@ -1,10 +1,11 @@
 /**
  * The list prices the cost estimator (infra/cost/estimate.ts) uses, per region, in USD, without the free tier.
  *
- * Taken 2026-12-02 from AWS's public pricing pages (aws.amazon.com/rds/postgresql/pricing, /vpc/pricing,
- * /privatelink/pricing, /cloudwatch/pricing, /secrets-manager/pricing, /sqs/pricing, /lambda/pricing,
- * /dynamodb/pricing, /eventbridge/pricing (Scheduler), /kms/pricing, /systems-manager/pricing, /sns/pricing),
- * on-demand, Linux/PostgreSQL, no reservations. Prices change: update the figures and PRICES_TAKEN together.
+ * AWS's published on-demand list prices (Linux/PostgreSQL, no reservations) as the team knew them on 2026-12-02,
+ * written down from memory of the pricing pages (rds/postgresql, vpc, privatelink, cloudwatch, secrets-manager,
+ * sqs, lambda, dynamodb, eventbridge Scheduler, kms, systems-manager, sns): this machine cannot reach those pages,
+ * so they were NOT re-read when entered. They reproduce the estimates of issue 14; check them against the pages
+ * before relying on a figure, then update the figures and PRICES_TAKEN together.
  */
 export const PRICES_TAKEN = "2026-12-02";
 
