@@ -40,6 +40,8 @@ export interface StackConfig {
   readonly alarmEmail: string;
   /** Function name -> schedule expression, overriding the manifest's. */
   readonly schedules: Readonly<Record<string, string>>;
+  /** Functions whose schedule exists but is DISABLED (`{"matcher": {"paused": true}}`). */
+  readonly pausedSchedules: readonly string[];
   /** Setting values as the functions receive them (environment strings), only for the settings configured. */
   readonly settings: Readonly<Partial<Record<SettingKey, string>>>;
 }
@@ -112,13 +114,28 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     fail("dynamoCapacity", "min <= max for reads and writes", capacity);
   }
 
+  // Each entry: an expression, or {expression?, paused?} to pause a schedule without removing it.
   const schedules: Record<string, string> = {};
+  const pausedSchedules: string[] = [];
+  const isScheduleEntry = (e: unknown): boolean =>
+    (typeof e === "string" && isScheduleExpression(e)) ||
+    (isObject(e) &&
+      Object.keys(e).every((k) => k === "expression" || k === "paused") &&
+      (e.expression === undefined || (typeof e.expression === "string" && isScheduleExpression(e.expression))) &&
+      (e.paused === undefined || typeof e.paused === "boolean"));
   const scheduleJson = json(
     "schedules",
-    (v) => isObject(v) && Object.values(v).every((e) => typeof e === "string" && isScheduleExpression(e)),
-    'an object of function name -> "rate(...)" or "cron(6 fields)"',
+    (v) => isObject(v) && Object.values(v).every(isScheduleEntry),
+    'an object of function name -> "rate(...)" or "cron(6 fields)", or {"expression"?, "paused"?: true|false}',
   );
-  if (scheduleJson) Object.assign(schedules, JSON.parse(scheduleJson));
+  for (const [name, entry] of Object.entries(scheduleJson ? (JSON.parse(scheduleJson) as Record<string, unknown>) : {})) {
+    const { expression, paused } = (typeof entry === "string" ? { expression: entry } : entry) as {
+      expression?: string;
+      paused?: boolean;
+    };
+    if (expression !== undefined) schedules[name] = expression;
+    if (paused) pausedSchedules.push(name);
+  }
 
   const settings: Partial<Record<SettingKey, string>> = {};
   const put = (key: SettingKey, value: string | undefined) => {
@@ -185,6 +202,7 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     natGateways,
     alarmEmail: alarmEmail ?? "",
     schedules,
+    pausedSchedules,
     settings,
   };
 };

@@ -5,7 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type FunctionSpec, timeoutOf } from "../apps/manifest.ts";
-import { callsInternet, effectiveNeeds, type SharedResources } from "./access.ts";
+import { callsInternet, effectiveNeeds, type SharedResources, usesPostgres } from "./access.ts";
 import { Database } from "./components/Database.ts";
 import { DeliveriesQueue } from "./components/DeliveriesQueue.ts";
 import { FailureQueue } from "./components/FailureQueue.ts";
@@ -13,6 +13,7 @@ import type { FunctionVpc } from "./components/LambdaFunction.ts";
 import { Network } from "./components/Network.ts";
 import { SessionsTable } from "./components/SessionsTable.ts";
 import { WebhookSecret } from "./components/WebhookSecret.ts";
+import { WebhookUrlParameter } from "./components/WebhookUrlParameter.ts";
 import type { StackConfig } from "./config.ts";
 
 export const createShared = (prefix: string, config: StackConfig, functions: readonly FunctionSpec[]) => {
@@ -21,7 +22,7 @@ export const createShared = (prefix: string, config: StackConfig, functions: rea
   const account = aws.getCallerIdentityOutput().accountId;
   const partition = aws.getPartitionOutput().partition;
 
-  const inVpc = functions.filter((fn) => fn.needs.includes("postgres"));
+  const inVpc = functions.filter(usesPostgres);
   const vpcNeeds = new Set(inVpc.flatMap(effectiveNeeds));
   const network = new Network(prefix, {
     interfaceEndpoints: [
@@ -52,6 +53,9 @@ export const createShared = (prefix: string, config: StackConfig, functions: rea
     consumerTimeoutSeconds: Math.max(10, ...consumers.map(timeoutOf)),
   });
   const webhookSecret = new WebhookSecret(`${prefix}-webhook`, { recoveryWindowDays: protect ? 7 : 0 });
+  const webhookUrl = functions.some((fn) => fn.needs.includes("webhookUrl:read"))
+    ? new WebhookUrlParameter(`${prefix}-webhook-url`, { stage: config.stage, value: config.settings.webhookUrl ?? "" })
+    : undefined;
   const scheduleDlq = new FailureQueue(`${prefix}-schedules-dlq`, { purpose: "undelivered schedule ticks" });
   const asyncDlq = new FailureQueue(`${prefix}-async-dlq`, { purpose: "failed asynchronous invocations" });
 
@@ -60,11 +64,13 @@ export const createShared = (prefix: string, config: StackConfig, functions: rea
       address: database.address,
       port: database.port.apply(String),
       name: database.databaseName,
-      secretArn: database.secretArn,
+      dbUserArnPrefix: pulumi.interpolate`arn:${partition}:rds-db:${region}:${account}:dbuser:${database.resourceId}`,
     },
     sessionsTable,
     deliveriesQueue: deliveries,
+    deliveriesDeadLetters: { url: deliveries.dlqUrl, arn: deliveries.dlqArn },
     webhookSecretArn: webhookSecret.arn,
+    ...(webhookUrl ? { webhookUrlParameter: { name: webhookUrl.name, arn: webhookUrl.arn } } : {}),
   };
   const vpc: FunctionVpc = {
     subnetIds: network.privateSubnetIds,

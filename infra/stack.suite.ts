@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DELIVERIES_QUEUE, functions, memoryOf, NEED_ENV, SETTINGS, timeoutOf } from "../apps/manifest.ts";
-import { effectiveNeeds, effectiveSettings, NEED_ACTIONS } from "./access.ts";
+import { effectiveNeeds, effectiveSettings, NEED_ACTIONS, RDS_CA_ENV, usesPostgres } from "./access.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
 import { REGION, type Recorded, type StackRun, sharedRun, stackConfig } from "./testing.ts";
@@ -54,7 +54,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
       expect(lambda.memorySize).toBe(memoryOf(fn, Number(config["rendezvous:lambdaMemoryMb"])));
       expect(lambda.timeout).toBe(timeoutOf(fn));
       expect(lambda.reservedConcurrentExecutions).toBe(fn.reservedConcurrency);
-      expect(Boolean(lambda.vpcConfig)).toBe(fn.needs.includes("postgres"));
+      expect(Boolean(lambda.vpcConfig)).toBe(usesPostgres(fn));
       const logGroup = manifest.one("aws:cloudwatch/logGroup:LogGroup", `rendezvous-${stage}-${name}`).inputs;
       expect(logGroup.retentionInDays).toBe(Number(config["rendezvous:logRetentionDays"]));
       expect(lambda.loggingConfig.logGroup).toBe(logGroup.name);
@@ -68,7 +68,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
       expect(statements.flatMap((s) => privilegeProblems(name, [s]))).toEqual([]);
       const expected = new Set([
         ...BASE_ACTIONS,
-        ...(fn.needs.includes("postgres") ? VPC_ACTIONS : []),
+        ...(usesPostgres(fn) ? VPC_ACTIONS : []),
         ...(fn.triggers.some((t) => t.kind === "schedule") ? ["sqs:SendMessage"] : []),
         ...effectiveNeeds(fn).flatMap((need) => NEED_ACTIONS[need]),
       ]);
@@ -217,7 +217,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     // The SDK registers a resource only once its dependencies are registered: registration order shows dependsOn.
     const order = (type: string, name: string) => sample.resources.findIndex((r) => r.type === type && r.name === name);
     const ran = order("aws:lambda/invocation:Invocation", `rendezvous-${stage}-migrator-on-deploy`);
-    const dependents = SAMPLE_FUNCTIONS.filter((fn) => fn.needs.includes("postgres") && fn.name !== "migrator");
+    const dependents = SAMPLE_FUNCTIONS.filter((fn) => usesPostgres(fn) && fn.name !== "migrator");
     for (const fn of dependents) {
       expect(order("aws:lambda/function:Function", `rendezvous-${stage}-${fn.name}`), fn.name).toBeGreaterThan(ran);
     }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { usesPostgres } from "./access.ts";
 import { lambdaOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
 import { type StackRun, sharedRun } from "./testing.ts";
@@ -90,7 +91,7 @@ describe("staging and production", () => {
     ] as const) {
       for (const fn of SAMPLE_FUNCTIONS) {
         const vpc = lambdaOf(run as StackRun, stage, fn.name).inputs.vpcConfig;
-        expect(Boolean(vpc), fn.name).toBe(fn.needs.includes("postgres"));
+        expect(Boolean(vpc), fn.name).toBe(usesPostgres(fn));
       }
       const endpoints = (run as StackRun)
         .ofType("aws:ec2/vpcEndpoint:VpcEndpoint")
