@@ -17,7 +17,11 @@ describe("the manifest", () => {
   });
 
   it.each<[string, Partial<FunctionSpec>, string]>([
-    ["an unknown need", { needs: ["postgres:scheduling", "bucket:write" as Need] }, 'example: unknown need "bucket:write"'],
+    [
+      "an unknown need",
+      { needs: ["postgres:scheduling", "bucket:write" as Need] },
+      'example: unknown need "bucket:write"',
+    ],
     [
       "a malformed schedule",
       { triggers: [{ kind: "schedule", expression: "every 5 minutes" }] },

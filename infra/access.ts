@@ -44,7 +44,9 @@ export const usesPostgres = (fn: FunctionSpec): boolean => fn.needs.some((need) 
 
 /** The database role a runtime postgres need connects as (`postgres:scheduling` -> `rendezvous_scheduling`). */
 export const databaseRoleOf = (need: Need): string | undefined =>
-  need.startsWith("postgres:") && need !== "postgres:admin" ? `rendezvous_${need.slice("postgres:".length)}` : undefined;
+  need.startsWith("postgres:") && need !== "postgres:admin"
+    ? `rendezvous_${need.slice("postgres:".length)}`
+    : undefined;
 
 /** The exact actions each need grants (before resources are known): the tests compare roles against this. */
 export const NEED_ACTIONS: Record<Need, readonly string[]> = {

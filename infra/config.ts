@@ -128,7 +128,9 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     (v) => isObject(v) && Object.values(v).every(isScheduleEntry),
     'an object of function name -> "rate(...)" or "cron(6 fields)", or {"expression"?, "paused"?: true|false}',
   );
-  for (const [name, entry] of Object.entries(scheduleJson ? (JSON.parse(scheduleJson) as Record<string, unknown>) : {})) {
+  for (const [name, entry] of Object.entries(
+    scheduleJson ? (JSON.parse(scheduleJson) as Record<string, unknown>) : {},
+  )) {
     const { expression, paused } = (typeof entry === "string" ? { expression: entry } : entry) as {
       expression?: string;
       paused?: boolean;

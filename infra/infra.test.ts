@@ -8,5 +8,6 @@ import "./stack.suite.ts";
 import "./platform.suite.ts";
 import "./stages.suite.ts";
 import "./access.suite.ts";
+import "./release.suite.ts";
 import "./index.suite.ts";
 import "./bundle.suite.ts";

@@ -79,6 +79,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
       const env: Record<string, string> = lambdaOf(manifest, stage, name).inputs.environment?.variables ?? {};
       const expected = new Set([
         ...effectiveNeeds(fn).flatMap((need) => NEED_ENV[need]),
+        ...(usesPostgres(fn) ? Object.keys(RDS_CA_ENV) : []),
         ...effectiveSettings(fn)
           .filter((s) => config[`rendezvous:${s}`] !== undefined)
           .map((s) => SETTINGS[s]),

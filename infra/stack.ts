@@ -5,13 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type FunctionSpec, manifestProblems, memoryOf, timeoutOf } from "../apps/manifest.ts";
-import {
-  DELIVERY_STORE_FUNCTION,
-  environmentFor,
-  grantsFor,
-  type SharedResources,
-  usesPostgres,
-} from "./access.ts";
+import { DELIVERY_STORE_FUNCTION, environmentFor, grantsFor, type SharedResources, usesPostgres } from "./access.ts";
 import { Alarms, type WatchedFunction } from "./components/Alarms.ts";
 import { FunctionUrl } from "./components/FunctionUrl.ts";
 import { LambdaFunction } from "./components/LambdaFunction.ts";
@@ -54,7 +48,9 @@ const checkInputs = ({ config, functions, entryExists }: StackOptions): void => 
   const problems = manifestProblems(functions, entryExists ?? (() => true));
   const caller = functions.find((fn) => fn.needs.includes("deliveryStore:invoke"));
   if (caller && !functions.some((fn) => fn.name === DELIVERY_STORE_FUNCTION)) {
-    problems.push(`${caller.name}: needs deliveryStore:invoke, but the stack has no ${DELIVERY_STORE_FUNCTION} function`);
+    problems.push(
+      `${caller.name}: needs deliveryStore:invoke, but the stack has no ${DELIVERY_STORE_FUNCTION} function`,
+    );
   }
   if (problems.length > 0) throw new Error(`the manifest has problems:\n  ${problems.join("\n  ")}`);
   // A schedule for a function the manifest does not (yet) hold is ignored with a warning, so one stack file serves
@@ -89,11 +85,7 @@ export const buildStack = (options: StackOptions): StackOutputs => {
   const { config, functions, bundle } = options;
   const prefix = `rendezvous-${config.stage}`;
   tagEveryResource(config.stage);
-  const created = createShared(
-    prefix,
-    config,
-    functions,
-  );
+  const created = createShared(prefix, config, functions);
   const { region, database, sessionsTable, deliveries, scheduleDlq, asyncDlq, vpc } = created;
   let shared: SharedResources = created.shared;
   const corsOrigins: string[] = config.settings.corsOrigins ? JSON.parse(config.settings.corsOrigins) : [];

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LIVE_ALIAS } from "../live-alias.ts";
 
 /** One IAM statement: exact actions on exact resources (Allow). */
 export interface Grant {
@@ -51,9 +52,6 @@ export interface LambdaFunctionArgs {
    */
   readonly runAfter?: readonly pulumi.Resource[];
 }
-
-/** The alias every trigger, URL and caller goes through; `npm run rollback` moves it to an earlier version. */
-export const LIVE_ALIAS = "live";
 
 /**
  * One Lambda function with its own role (exact actions on exact resources; X-Ray's put actions and the ENI
