@@ -2,8 +2,8 @@
  * The stack's configuration, read once and validated: every problem names the key (`rendezvous:<key>`) and says
  * what was expected. Components never read config; they receive these plain values.
  */
-import { isScheduleExpression } from "../apps/manifest.ts";
 import { configReader, isHttpUrl, isObject, isOrigin, type Raw } from "./config-reader.ts";
+import { isSchedulesConfig, readSchedules } from "./schedules-config.ts";
 
 export const NAMESPACE = "rendezvous";
 
@@ -114,30 +114,13 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     fail("dynamoCapacity", "min <= max for reads and writes", capacity);
   }
 
-  // Each entry: an expression, or {expression?, paused?} to pause a schedule without removing it.
-  const schedules: Record<string, string> = {};
-  const pausedSchedules: string[] = [];
-  const isScheduleEntry = (e: unknown): boolean =>
-    (typeof e === "string" && isScheduleExpression(e)) ||
-    (isObject(e) &&
-      Object.keys(e).every((k) => k === "expression" || k === "paused") &&
-      (e.expression === undefined || (typeof e.expression === "string" && isScheduleExpression(e.expression))) &&
-      (e.paused === undefined || typeof e.paused === "boolean"));
-  const scheduleJson = json(
-    "schedules",
-    (v) => isObject(v) && Object.values(v).every(isScheduleEntry),
-    'an object of function name -> "rate(...)" or "cron(6 fields)", or {"expression"?, "paused"?: true|false}',
+  const { schedules, pausedSchedules } = readSchedules(
+    json(
+      "schedules",
+      isSchedulesConfig,
+      'an object of function name -> "rate(...)" or "cron(6 fields)", or {"expression"?, "paused"?: true|false}',
+    ),
   );
-  for (const [name, entry] of Object.entries(
-    scheduleJson ? (JSON.parse(scheduleJson) as Record<string, unknown>) : {},
-  )) {
-    const { expression, paused } = (typeof entry === "string" ? { expression: entry } : entry) as {
-      expression?: string;
-      paused?: boolean;
-    };
-    if (expression !== undefined) schedules[name] = expression;
-    if (paused) pausedSchedules.push(name);
-  }
 
   const settings: Partial<Record<SettingKey, string>> = {};
   const put = (key: SettingKey, value: string | undefined) => {
