@@ -7,7 +7,7 @@ const valid: FunctionSpec = {
   description: "a valid function",
   entry: "apps/manifest.ts",
   triggers: [{ kind: "url", auth: "NONE" }],
-  needs: ["postgres"],
+  needs: ["postgres:scheduling"],
   settings: ["corsOrigins"],
 };
 
@@ -17,7 +17,11 @@ describe("the manifest", () => {
   });
 
   it.each<[string, Partial<FunctionSpec>, string]>([
-    ["an unknown need", { needs: ["postgres", "bucket:write" as Need] }, 'example: unknown need "bucket:write"'],
+    [
+      "an unknown need",
+      { needs: ["postgres:scheduling", "bucket:write" as Need] },
+      'example: unknown need "bucket:write"',
+    ],
     [
       "a malformed schedule",
       { triggers: [{ kind: "schedule", expression: "every 5 minutes" }] },

@@ -13,26 +13,37 @@ import { sessionsFunctions } from "./sessions/functions.ts";
 
 /** What a function may touch, by capability and action. Each maps to IAM statements and environment variables. */
 export const NEEDS = [
-  "postgres",
+  "postgres:admin",
+  "postgres:scheduling",
+  "postgres:matching",
   "sessionsTable:read",
   "sessionsTable:write",
   "deliveriesQueue:send",
   "deliveriesQueue:consume",
+  "deliveriesDeadLetters:send",
+  "deliveryStore:invoke",
   "webhookSecret:read",
+  "webhookUrl:read",
 ] as const;
 export type Need = (typeof NEEDS)[number];
 
 /**
  * Environment variables each need brings (names, ARNs and URLs only; never a secret value).
- * `postgres`: in AWS the host/name/secret ARN of the RDS managed master secret; locally `DATABASE_URL` instead.
+ * `postgres:*`: in AWS the database's host/port/name (the role is implied by the need); locally `DATABASE_URL`.
  */
+const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME"] as const;
 export const NEED_ENV: Record<Need, readonly string[]> = {
-  postgres: ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_SECRET_ARN"],
+  "postgres:admin": DATABASE_ENV,
+  "postgres:scheduling": DATABASE_ENV,
+  "postgres:matching": DATABASE_ENV,
   "sessionsTable:read": ["SESSIONS_TABLE_NAME"],
   "sessionsTable:write": ["SESSIONS_TABLE_NAME"],
   "deliveriesQueue:send": ["DELIVERIES_QUEUE_URL"],
   "deliveriesQueue:consume": ["DELIVERIES_QUEUE_URL"],
+  "deliveriesDeadLetters:send": ["DELIVERIES_DLQ_URL"],
+  "deliveryStore:invoke": ["DELIVERY_STORE_FUNCTION"],
   "webhookSecret:read": ["WEBHOOK_SECRET_ARN"],
+  "webhookUrl:read": ["WEBHOOK_URL_PARAMETER"],
 };
 
 /** Stack settings a function reads, each delivered as one environment variable. */

@@ -13,6 +13,8 @@ export interface LocalEnvInput {
   readonly idp: LocalIdp;
   readonly webhookSecret: string;
   readonly webhookUrl: string;
+  /** The SSM stand-in and the parameter there holding the webhook URL (the dispatcher reads it as in AWS). */
+  readonly ssm: { readonly endpoint: string; readonly webhookUrlParameter: string };
   readonly corsOrigins: readonly string[];
   /** The capability roles' passwords (database-credentials.ts); DATABASE_URL stays the migrator's superuser. */
   readonly databaseCredentialsFile: string;
@@ -53,6 +55,7 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     AWS_SECRET_ACCESS_KEY: "local",
     AWS_ENDPOINT_URL_DYNAMODB: input.engines.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: input.engines.sqsEndpoint,
+    AWS_ENDPOINT_URL_SSM: input.ssm.endpoint,
     DATABASE_URL: input.engines.databaseUrl,
     LOCAL_DATABASE_CREDENTIALS: input.databaseCredentialsFile,
     SESSIONS_TABLE_NAME: input.engines.sessionsTableName,
@@ -61,6 +64,7 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     ...(input.queueStartedAt ? { LOCAL_QUEUE_STARTED_AT: input.queueStartedAt.toISOString() } : {}),
     WEBHOOK_SECRET: input.webhookSecret,
     WEBHOOK_URL: input.settings?.webhookUrl ?? input.webhookUrl,
+    WEBHOOK_URL_PARAMETER: input.ssm.webhookUrlParameter,
     CORS_ORIGINS: JSON.stringify(input.corsOrigins),
     OIDC_PROVIDERS: oidcProviders(input.idp, input.settings?.oidcProviders ?? ambient.OIDC_PROVIDERS),
   };

@@ -10,7 +10,7 @@ export const matchingFunctions: readonly FunctionSpec[] = [
     triggers: [{ kind: "url", auth: "NONE" }],
     // Bearer sessions are validated against the sessions table, and validation slides the idle expiry (UpdateItem),
     // hence read and write; sessionPolicy so the sliding matches the sessions function's.
-    needs: ["postgres", "sessionsTable:read", "sessionsTable:write"],
+    needs: ["postgres:matching", "sessionsTable:read", "sessionsTable:write"],
     settings: ["matchingPolicy", "sessionPolicy", "corsOrigins"],
   },
   {
@@ -21,7 +21,7 @@ export const matchingFunctions: readonly FunctionSpec[] = [
       { kind: "schedule", expression: "rate(3 hours)" },
       { kind: "url", auth: "AWS_IAM" },
     ],
-    needs: ["postgres"],
+    needs: ["postgres:matching"],
     settings: ["matchingPolicy"],
     // A 100k pool takes ~20 s of batch CPU (BENCHMARKS.md) plus bulk load and store; Lambda's CPU share grows with
     // memory, and the pool needs ~700 MB at its peak: 1.5 GB and 5 minutes leave room for a pool that keeps growing.

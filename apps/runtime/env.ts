@@ -29,7 +29,7 @@ export const awsRegion = (env = process.env): string => env.AWS_REGION ?? "us-ea
 
 /**
  * A local endpoint override for an AWS service (dynalite, fauxqs), using the SDK's own variable names
- * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS`; undefined in AWS.
+ * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL_SSM`; undefined in AWS.
  */
-export const awsEndpoint = (service: "DYNAMODB" | "SQS", env = process.env): string | undefined =>
+export const awsEndpoint = (service: "DYNAMODB" | "SQS" | "SSM", env = process.env): string | undefined =>
   env[`AWS_ENDPOINT_URL_${service}`] || undefined;

@@ -22,12 +22,13 @@ import { appClock } from "./clock.ts";
 import { layerOnDatabase } from "./database.ts";
 import { awsEndpoint, awsRegion, readEnv } from "./env.ts";
 import { readSecret } from "./secrets.ts";
+import { webhookUrlFromEnv } from "./webhook-url.ts";
 
 /**
  * Scheduling wiring from the environment (apps/manifest.ts names it): SEND_TIME, LATE_POLICY and LEAP_DAY_POLICY
  * for the API and the scheduler; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher, DELIVERIES_DLQ_URL for
- * the scheduler (recovery gives deliveries up onto it); WEBHOOK_URL and the
- * webhook secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher; the database for all three.
+ * the scheduler (recovery gives deliveries up onto it); the webhook URL (WEBHOOK_URL_PARAMETER, or WEBHOOK_URL) and
+ * secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher; the database for all three.
  * Settings are decoded at cold start and a bad one throws ConfigError naming the variable.
  */
 type Env = Record<string, string | undefined>;
@@ -58,23 +59,7 @@ export const readSchedulePolicy = (env: Env = process.env): SchedulePolicy => {
   };
 };
 
-/** https anywhere; plain http only to this machine (the local receiver). */
-const isWebhookUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value);
-    const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-    return url.protocol === "https:" || (url.protocol === "http:" && local);
-  } catch {
-    return false;
-  }
-};
-
 const QueueEnv = Schema.Struct({ DELIVERIES_QUEUE_URL: Schema.String.check(Schema.isMinLength(1)) });
-const WebhookEnv = Schema.Struct({
-  WEBHOOK_URL: Schema.String.check(
-    Schema.makeFilter((v: string) => isWebhookUrl(v) || "expected an https URL (http only for localhost)"),
-  ),
-});
 
 const DeadLetterEnv = Schema.Struct({ DELIVERIES_DLQ_URL: Schema.String.check(Schema.isMinLength(1)) });
 const RecoveryEnv = Schema.Struct({
@@ -115,7 +100,6 @@ export const readRecovery = (env: Env = process.env): RecoveryOptions => {
     ...(startedAt === undefined ? {} : { lostBefore: new Date(startedAt) }),
   };
 };
-export const readWebhookUrl = (env: Env = process.env): string => readEnv(WebhookEnv, env).WEBHOOK_URL;
 
 /**
  * The Postgres repositories on one small pool as the `rendezvous_scheduling` role, opened on first use and closed
@@ -148,9 +132,12 @@ export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = s
     settingsLayer(env),
   );
 
-/** The dispatcher: deliveries, the signed webhook (its secret read once per cold start), clock. */
+/**
+ * The dispatcher: deliveries, the signed webhook (its secret read once per cold start, its URL from the SSM
+ * parameter behind a one-minute cache, apps/runtime/webhook-url.ts), clock.
+ */
 export const dispatcherLayerFromEnv = (env: Env = process.env) => {
-  const url = readWebhookUrl(env);
+  const url = webhookUrlFromEnv(env);
   const sender = Layer.unwrap(
     Effect.tryPromise({
       try: () => readSecret("WEBHOOK_SECRET_ARN", "WEBHOOK_SECRET", env),

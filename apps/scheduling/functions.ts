@@ -8,7 +8,7 @@ export const schedulingFunctions: readonly FunctionSpec[] = [
     entry: "apps/scheduling/handler.ts",
     triggers: [{ kind: "url", auth: "AWS_IAM" }],
     // Users, events and pending deliveries are recomputed in one transaction; no queue, no webhook.
-    needs: ["postgres"],
+    needs: ["postgres:scheduling"],
     settings: ["sendTime", "latePolicy", "leapDayPolicy", "corsOrigins"],
   },
   {
@@ -17,7 +17,7 @@ export const schedulingFunctions: readonly FunctionSpec[] = [
     entry: "apps/scheduling/scheduler-handler.ts",
     triggers: [{ kind: "schedule", expression: "rate(1 minute)" }],
     // Claims and settles deliveries; SendMessageBatch only. It never posts a webhook, so no secret.
-    needs: ["postgres", "deliveriesQueue:send"],
+    needs: ["postgres:scheduling", "deliveriesQueue:send"],
     settings: ["sendTime", "latePolicy", "leapDayPolicy"],
     // A burst of tens of thousands due in one minute; the tick stops claiming 15 s before this and settles.
     timeoutSeconds: 60,
@@ -28,8 +28,8 @@ export const schedulingFunctions: readonly FunctionSpec[] = [
     entry: "apps/scheduling/dispatcher-handler.ts",
     triggers: [{ kind: "queue", queue: "deliveries", batchSize: 10, maximumConcurrency: 10 }],
     // Receives, deletes and delays messages (ChangeMessageVisibility for backoff); reads the signing secret.
-    needs: ["postgres", "deliveriesQueue:consume", "webhookSecret:read"],
-    settings: ["webhookUrl"],
+    needs: ["postgres:scheduling", "deliveriesQueue:consume", "webhookSecret:read", "webhookUrl:read"],
+    settings: [],
     // Ten posts side by side, each bounded by the webhook client's 5 s timeout, plus the lookups and records.
     timeoutSeconds: 30,
   },
