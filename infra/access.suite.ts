@@ -41,7 +41,7 @@ describe("a function's role and environment follow its needs exactly", () => {
       ...stackConfig("staging"),
       "rendezvous:sessionPolicy": SESSION_POLICY,
       // In the VPC, so bounded for the connection budget (infra/connection-budget.ts).
-      "rendezvous:reservedConcurrency": JSON.stringify({ sql: 2 }),
+      "rendezvous:reservedConcurrency": JSON.stringify({ sql: 2, admin: 1, "delivery-store": 2 }),
     });
   });
 
