@@ -118,7 +118,7 @@ describe("a function's role and environment follow its needs exactly", () => {
       {
         Effect: "Allow",
         Action: ["lambda:InvokeFunction"],
-        Resource: ["arn:aws:lambda:eu-west-1:123456789012:function/rendezvous-staging-ticker"],
+        Resource: ["arn:aws:lambda:eu-west-1:123456789012:function:rendezvous-staging-ticker"],
       },
       { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [expect.stringContaining("schedules-dlq")] },
     ]);
