@@ -10,3 +10,4 @@ import "./stages.suite.ts";
 import "./access.suite.ts";
 import "./index.suite.ts";
 import "./bundle.suite.ts";
+import "./preflight.suite.ts";
