@@ -1,6 +1,7 @@
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import type { Sql } from "postgres";
+import { recordAwsCall } from "../../adapters/aws/calls.ts";
 import { type DatabaseHandle, openDatabase } from "../../adapters/postgres/client.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
 import { readSecret } from "./secrets.ts";
@@ -11,7 +12,11 @@ import { readSecret } from "./secrets.ts";
  * (`DATABASE_SECRET_ARN`, JSON `{username, password}`), over TLS, which RDS enforces.
  */
 export const databaseUrlFromEnv = async (env = process.env): Promise<{ url: string; ssl: boolean }> => {
-  if (env.DATABASE_URL) return { url: env.DATABASE_URL, ssl: false };
+  if (env.DATABASE_URL) {
+    // Locally the URL holds the credentials; in AWS the function reads them from the secret: record that call.
+    recordAwsCall({ service: "secretsmanager", action: "GetSecretValue", resource: "DATABASE_SECRET_ARN" });
+    return { url: env.DATABASE_URL, ssl: false };
+  }
   const host = env.DATABASE_HOST;
   if (!host) throw new Error("configuration: set DATABASE_HOST and DATABASE_SECRET_ARN (or DATABASE_URL locally)");
   const secret = JSON.parse(await readSecret("DATABASE_SECRET_ARN", "DATABASE_SECRET", env)) as {
