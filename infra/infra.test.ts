@@ -11,3 +11,4 @@ import "./access.suite.ts";
 import "./index.suite.ts";
 import "./bundle.suite.ts";
 import "./preflight.suite.ts";
+import "./permissions.suite.ts";

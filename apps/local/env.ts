@@ -50,7 +50,8 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     SESSIONS_TABLE_NAME: input.engines.sessionsTableName,
     DELIVERIES_QUEUE_URL: input.engines.queue.url,
     WEBHOOK_SECRET: input.webhookSecret,
-    WEBHOOK_URL: input.settings?.webhookUrl ?? input.webhookUrl,
+    // A developer's own receiver (WEBHOOK_URL) wins over the runtime's; a stack setting over both.
+    WEBHOOK_URL: input.settings?.webhookUrl ?? ambient.WEBHOOK_URL ?? input.webhookUrl,
     CORS_ORIGINS: JSON.stringify(input.corsOrigins),
     OIDC_PROVIDERS: oidcProviders(input.idp, input.settings?.oidcProviders ?? ambient.OIDC_PROVIDERS),
   };
