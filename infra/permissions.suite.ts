@@ -3,6 +3,7 @@ import { functions } from "../apps/manifest.ts";
 import { recordLocalFlows } from "./permissions/local-flows.ts";
 import { PLATFORM_GRANTS } from "./permissions/platform.ts";
 import { permissionProblems, type RecordedCall } from "./permissions/proof.ts";
+import { logicalResourceOf } from "./permissions/resources.ts";
 import { type StackRun, sharedRun } from "./testing.ts";
 
 const names = functions.map((fn) => fn.name);
@@ -80,6 +81,25 @@ describe("permissions: each function's policy allows exactly the AWS calls it ma
           `sessions: grants dynamodb:UpdateItem on ${table}, which no recorded call uses`,
         ]),
       );
+    });
+
+    it("names the resources the merged topology adds: DLQ, delivery-store alias, webhook URL parameter, db users", async () => {
+      const run = await sharedRun("staging", functions);
+      const arnOf = (local: string) => {
+        const found = logicalResourceOf(local);
+        return found && [found[0], found[1].arn(run, "staging", local)];
+      };
+      expect(arnOf("http://sqs.us-east-1.localhost:1/000000000000/rendezvous-local-deliveries-dlq")).toEqual([
+        "deliveriesDeadLetters",
+        run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries-dlq").state.arn,
+      ]);
+      expect(arnOf("rendezvous_scheduling")).toEqual([
+        "databaseUser",
+        "arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXY0/rendezvous_scheduling",
+      ]);
+      // Not in today's stack: a call on them fails until the stack holds them.
+      expect(arnOf("rendezvous-local-delivery-store")).toEqual(["deliveryStore", undefined]);
+      expect(arnOf("/rendezvous/local/webhook-url")).toEqual(["webhookUrlParameter", undefined]);
     });
 
     it("exempts only the Lambda service's own grants, each with its reason", () => {

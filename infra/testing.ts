@@ -42,13 +42,22 @@ export const autoName = (name: string): string => `${name}-a1b2c3d`;
  * use colons, queues and topics are bare names); ENIs and subnets by id. The preflight suite holds every policy
  * to these formats, so a mock that made up its own would hide a malformed ARN the program builds from them.
  */
-const arnFor = (type: string, physical: string, id: string): string => {
+const arnFor = (type: string, physical: string, id: string, inputs: Record<string, unknown>): string => {
   const at = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
   switch (type) {
     case "aws:iam/role:Role":
       return `arn:aws:iam::${ACCOUNT}:role/${physical}`;
     case "aws:lambda/function:Function":
       return at("lambda", `function:${physical}`);
+    case "aws:lambda/alias:Alias": {
+      // functionName may be given as a name or as the function's ARN.
+      const fn = String(inputs.functionName ?? "")
+        .split(":function:")
+        .pop();
+      return at("lambda", `function:${fn}:${physical}`);
+    }
+    case "aws:ssm/parameter:Parameter":
+      return at("ssm", `parameter/${physical.replace(/^\//, "")}`);
     case "aws:cloudwatch/logGroup:LogGroup":
       return at("logs", `log-group:${physical}`);
     case "aws:sqs/queue:Queue":
@@ -79,7 +88,10 @@ const arnFor = (type: string, physical: string, id: string): string => {
 /** Fake values for the outputs AWS would compute; never overwrites an input of the same name. */
 const computed = (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> => {
   const physical = (inputs.name as string | undefined) ?? autoName(name);
-  const base: Record<string, unknown> = { arn: inputs.arn ?? arnFor(type, physical, `${name}-id`), name: physical };
+  const base: Record<string, unknown> = {
+    arn: inputs.arn ?? arnFor(type, physical, `${name}-id`, inputs),
+    name: physical,
+  };
   switch (type) {
     case "aws:sqs/queue:Queue":
       return { ...base, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}` };

@@ -57,16 +57,18 @@ export const LOGICAL_RESOURCES: Record<string, LogicalResource> = {
   },
   deliveryStore: {
     needs: ["deliveryStore:invoke"],
-    local: (r) => /(^|[:/])delivery-store(:live)?$/.test(r),
+    local: (r) => /delivery-store(:live)?$/.test(r),
     arn: (run, stage) => {
+      const alias = run.ofType("aws:lambda/alias:Alias").find((a) => /delivery-store/.test(a.name));
       const fn = stateOf(run, "aws:lambda/function:Function", `rendezvous-${stage}-delivery-store`);
-      return fn && `${fn}:live`;
+      return alias?.state.arn ?? (fn && `${fn}:live`);
     },
   },
   webhookUrlParameter: {
     needs: ["webhookUrl:read"],
-    local: (r) => /webhook-url$/.test(r),
-    arn: (run) => run.ofType("aws:ssm/parameter:Parameter").find((p) => /webhook-url$/.test(p.name))?.state.arn,
+    local: (r) => /webhook-url$/.test(r) || r === "WEBHOOK_URL_PARAMETER",
+    arn: (run) =>
+      run.ofType("aws:ssm/parameter:Parameter").find((p) => /webhook-url/.test(`${p.name} ${p.state.name}`))?.state.arn,
   },
   databaseUser: {
     needs: ["postgres:scheduling", "postgres:matching"],
