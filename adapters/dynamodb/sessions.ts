@@ -100,6 +100,7 @@ export const makeDynamoSessionStore = (
     );
   /** One conditional write; a refused condition becomes `false`, any other failure DependencyUnavailable. */
   const conditional = (command: PutCommand | UpdateCommand) =>
+    // send() is overloaded per command class: one call per class keeps both typed.
     call(() => (command instanceof PutCommand ? dynamo.send(command) : dynamo.send(command))).pipe(
       Effect.as(true),
       Effect.catch((cause) =>
