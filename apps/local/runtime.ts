@@ -143,7 +143,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const ssm = await startSsmStandIn({
       port: ports.ssm,
       region: REGION,
-      parameters: { [LOCAL_WEBHOOK_URL_PARAMETER]: options.settings?.webhookUrl ?? receiver.url },
+      // The same precedence as WEBHOOK_URL (apps/local/env.ts): a stack setting, a developer's own receiver, ours.
+      parameters: {
+        [LOCAL_WEBHOOK_URL_PARAMETER]: options.settings?.webhookUrl ?? process.env.WEBHOOK_URL ?? receiver.url,
+      },
     });
     cleanups.push(() => ssm.close());
     const env = localEnv({
