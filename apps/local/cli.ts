@@ -73,6 +73,8 @@ const describeTrigger = (trigger: Trigger): string => {
       return `queue ${trigger.queue} (batch ${trigger.batchSize})`;
     case "deploy":
       return "on start";
+    case "invoke":
+      return "invoke only (Lambda Invoke API)";
   }
 };
 

@@ -7,7 +7,7 @@ export const platformFunctions: readonly FunctionSpec[] = [
     description: "Applies the database migrations of every context, on each deploy and on local start",
     entry: "apps/migrator/handler.ts",
     triggers: [{ kind: "deploy" }],
-    needs: ["postgres"],
+    needs: ["postgres:admin"],
     settings: [],
     // Migrations may rewrite tables; Lambda's synchronous invocation allows up to 15 minutes.
     timeoutSeconds: 300,

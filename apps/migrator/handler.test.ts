@@ -56,7 +56,7 @@ describe("the migrator", () => {
   it("is listed in the manifest as a deploy-time function that copies every context's migrations", () => {
     const [migrator] = platformFunctions;
     expect(migrator?.triggers).toEqual([{ kind: "deploy" }]);
-    expect(migrator?.needs).toEqual(["postgres"]);
+    expect(migrator?.needs).toEqual(["postgres:admin"]);
     expect(migrator?.assets?.map((a) => a.from).sort()).toEqual([
       "adapters/postgres/matching/migrations",
       "adapters/postgres/scheduling/migrations",
