@@ -43,6 +43,7 @@ describe("port plan", () => {
       postgres: 5002,
       dynamodb: 5003,
       sqs: 5004,
+      lambda: 5005,
       functions: { a: 5010, b: 6001, c: 5012 },
     });
   });

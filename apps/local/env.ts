@@ -1,5 +1,5 @@
-import { SETTINGS, type Setting } from "../manifest.ts";
-import type { Engines } from "./engines.ts";
+import { DELIVERY_STORE_FUNCTION, SETTINGS, type Setting } from "../manifest.ts";
+import { type Engines, RESOURCE_PREFIX } from "./engines.ts";
 import { LOCAL_AUDIENCE, LOCAL_PROVIDER, type LocalIdp } from "./idp.ts";
 
 /**
@@ -13,6 +13,8 @@ export interface LocalEnvInput {
   readonly idp: LocalIdp;
   readonly webhookSecret: string;
   readonly webhookUrl: string;
+  /** The runtime's Lambda Invoke API (apps/local/invoke-server.ts). */
+  readonly lambdaEndpoint: string;
   readonly corsOrigins: readonly string[];
   /** Stack settings by name (`latePolicy: "PT6H"`); a value here wins over the runtime's own environment. */
   readonly settings?: Partial<Record<Setting, string>>;
@@ -46,9 +48,13 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     AWS_SECRET_ACCESS_KEY: "local",
     AWS_ENDPOINT_URL_DYNAMODB: input.engines.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: input.engines.sqsEndpoint,
+    AWS_ENDPOINT_URL_LAMBDA: input.lambdaEndpoint,
     DATABASE_URL: input.engines.databaseUrl,
     SESSIONS_TABLE_NAME: input.engines.sessionsTableName,
     DELIVERIES_QUEUE_URL: input.engines.queue.url,
+    DELIVERIES_DLQ_URL: input.engines.queue.dlqUrl,
+    // The stack's function name, as infra/ passes the alias ARN: the Invoke API resolves it like Lambda does.
+    DELIVERY_STORE_FUNCTION: `${RESOURCE_PREFIX}-${DELIVERY_STORE_FUNCTION}`,
     WEBHOOK_SECRET: input.webhookSecret,
     WEBHOOK_URL: input.settings?.webhookUrl ?? input.webhookUrl,
     CORS_ORIGINS: JSON.stringify(input.corsOrigins),

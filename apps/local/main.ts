@@ -46,6 +46,7 @@ const main = async (): Promise<void> => {
     `\n${readyTable(rows, [
       ["control", runtime.controlUrl],
       ["webhooks", runtime.outputs.webhookUrl],
+      ["lambda", runtime.outputs.lambdaEndpoint],
       ["outputs", `${runtime.dataDir}/outputs.json`],
     ])}\n\nready in ${seconds} s. Ctrl-C stops everything (data kept).\n\n`,
   );

@@ -137,6 +137,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       idp,
       webhookSecret,
       webhookUrl: receiver.url,
+      lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
       corsOrigins,
       ...(options.settings ? { settings: options.settings } : {}),
     });
@@ -157,6 +158,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       engines,
       controlUrl: control.url,
       webhookUrl: receiver.url,
+      lambdaEndpoint: services.lambdaEndpoint,
     });
     writeFileSync(join(dataDir, "outputs.json"), `${JSON.stringify(outputs, null, 2)}\n`);
     control.attach({

@@ -3,6 +3,7 @@ import { DEFAULT_POLICY } from "../../core/scheduling/occurrence.ts";
 import { ConfigError } from "./env.ts";
 import {
   apiLayerFromEnv,
+  deliveryStoreLayerFromEnv,
   dispatcherLayerFromEnv,
   readQueueUrl,
   readSchedulePolicy,
@@ -42,18 +43,27 @@ describe("scheduling settings from the environment", () => {
   });
 
   it("builds each function's layer from a valid environment and refuses a broken one before any request", () => {
+    const database = { DATABASE_URL: "postgres://u@127.0.0.1:5432/db" };
+    // Outside the VPC: no database variable at all, the delivery-store function instead.
     const env = {
-      DATABASE_URL: "postgres://u@127.0.0.1:5432/db",
+      DELIVERY_STORE_FUNCTION: "rendezvous-staging-delivery-store",
+      AWS_ENDPOINT_URL_LAMBDA: "http://127.0.0.1:4405",
       DELIVERIES_QUEUE_URL: "http://127.0.0.1:9324/000000000000/deliveries",
       AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:9324",
       WEBHOOK_URL: "http://localhost:4010/webhook",
       WEBHOOK_SECRET: "whsec_c2VjcmV0",
     };
-    expect(apiLayerFromEnv(env)).toBeDefined();
+    expect(apiLayerFromEnv(database)).toBeDefined();
+    expect(deliveryStoreLayerFromEnv(database)).toBeDefined();
     expect(schedulerLayerFromEnv(env)).toBeDefined();
     expect(dispatcherLayerFromEnv(env)).toBeDefined();
+    expect(() => schedulerLayerFromEnv({ ...env, DELIVERY_STORE_FUNCTION: "" })).toThrow(/DELIVERY_STORE_FUNCTION/);
+    expect(() => dispatcherLayerFromEnv({ ...env, DELIVERY_STORE_FUNCTION: undefined })).toThrow(
+      /DELIVERY_STORE_FUNCTION/,
+    );
     expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_QUEUE_URL: "" })).toThrow(/DELIVERIES_QUEUE_URL/);
-    expect(() => apiLayerFromEnv({ ...env, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
+    expect(() => apiLayerFromEnv({ ...database, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
+    expect(() => deliveryStoreLayerFromEnv({ ...database, LEAP_DAY_POLICY: "feb-29" })).toThrow(/LEAP_DAY_POLICY/);
     expect(() => dispatcherLayerFromEnv({ ...env, WEBHOOK_URL: "ftp://x" })).toThrow(/WEBHOOK_URL/);
   });
 });

@@ -2,6 +2,8 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as Schema from "effect/Schema";
+import { makeLambdaClient } from "../../adapters/lambda/client.ts";
+import { remoteDeliveryStore } from "../../adapters/lambda/delivery-store-client.ts";
 import { cryptoIds } from "../../adapters/node/system.ts";
 import { postgresDeliveryStore } from "../../adapters/postgres/scheduling/deliveries.ts";
 import { postgresUserRepository } from "../../adapters/postgres/scheduling/users.ts";
@@ -16,6 +18,7 @@ import {
 } from "../../core/scheduling/occurrence.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
+import { DELIVERY_STORE_FUNCTION, functions, timeoutOf } from "../manifest.ts";
 import { appClock } from "./clock.ts";
 import { layerOnDatabase } from "./database.ts";
 import { awsEndpoint, awsRegion, readEnv } from "./env.ts";
@@ -23,8 +26,10 @@ import { readSecret } from "./secrets.ts";
 
 /**
  * Scheduling wiring from the environment (apps/manifest.ts names it): SEND_TIME, LATE_POLICY and LEAP_DAY_POLICY
- * for the API and the scheduler; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher; WEBHOOK_URL and the
- * webhook secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher; the database for all three.
+ * for the API, the scheduler and the delivery-store; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher;
+ * WEBHOOK_URL and the webhook secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher. Only the
+ * API and the delivery-store open the database; the scheduler and the dispatcher, outside the VPC, reach
+ * deliveries through the delivery-store function (DELIVERY_STORE_FUNCTION; AWS_ENDPOINT_URL_LAMBDA locally).
  * Settings are decoded at cold start and a bad one throws ConfigError naming the variable.
  */
 type Env = Record<string, string | undefined>;
@@ -73,15 +78,32 @@ const WebhookEnv = Schema.Struct({
   ),
 });
 
+const StoreEnv = Schema.Struct({ DELIVERY_STORE_FUNCTION: Schema.String.check(Schema.isMinLength(1)) });
+
 export const readQueueUrl = (env: Env = process.env): string => readEnv(QueueEnv, env).DELIVERIES_QUEUE_URL;
 export const readWebhookUrl = (env: Env = process.env): string => readEnv(WebhookEnv, env).WEBHOOK_URL;
 
 /**
  * The Postgres repositories on one small pool, opened on first use and closed when the runtime is disposed. The
- * API and the dispatcher serve one request at a time (2 connections); the scheduler runs 4 lanes of batches.
+ * API and the delivery-store serve one request at a time (2 connections).
  */
 export const databaseLayer = (env: Env = process.env, connections = 2) =>
   layerOnDatabase((sql) => Layer.mergeAll(postgresUserRepository(sql), postgresDeliveryStore(sql)), env, connections);
+
+/** The delivery-store function's own timeout and a margin: the caller waits for its answer, never less. */
+const deliveryStoreSpec = functions.find((fn) => fn.name === DELIVERY_STORE_FUNCTION);
+const STORE_REQUEST_TIMEOUT_MS = ((deliveryStoreSpec ? timeoutOf(deliveryStoreSpec) : 10) + 2) * 1000;
+
+/** Deliveries through the delivery-store function: no database pool in this function. */
+export const remoteDeliveryStoreFromEnv = (env: Env = process.env) =>
+  remoteDeliveryStore({
+    lambda: makeLambdaClient({
+      region: awsRegion(env),
+      endpoint: awsEndpoint("LAMBDA", env),
+      requestTimeoutMs: STORE_REQUEST_TIMEOUT_MS,
+    }),
+    functionName: readEnv(StoreEnv, env).DELIVERY_STORE_FUNCTION,
+  });
 
 export const settingsLayer = (env: Env = process.env) => Layer.succeed(SchedulingSettings, readSchedulePolicy(env));
 
@@ -92,11 +114,20 @@ export const sqsClientFromEnv = (env: Env = process.env): SQSClient =>
 export const apiLayerFromEnv = (env: Env = process.env) =>
   Layer.mergeAll(databaseLayer(env), appClock, cryptoIds, settingsLayer(env));
 
-/** The scheduler: deliveries, the queue it sends to, clock, settings. */
-export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = sqsClientFromEnv(env)) =>
-  Layer.mergeAll(databaseLayer(env, 4), sqsDeliveryQueue(sqs, readQueueUrl(env)), appClock, settingsLayer(env));
+/** The delivery-store function: the Postgres DeliveryStore and the settings its claims reschedule with. */
+export const deliveryStoreLayerFromEnv = (env: Env = process.env) =>
+  Layer.mergeAll(layerOnDatabase(postgresDeliveryStore, env), settingsLayer(env));
 
-/** The dispatcher: deliveries, the signed webhook (its secret read once per cold start), clock. */
+/** The scheduler: deliveries (remote), the queue it sends to, clock, settings. */
+export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = sqsClientFromEnv(env)) =>
+  Layer.mergeAll(
+    remoteDeliveryStoreFromEnv(env),
+    sqsDeliveryQueue(sqs, readQueueUrl(env)),
+    appClock,
+    settingsLayer(env),
+  );
+
+/** The dispatcher: deliveries (remote), the signed webhook (its secret read once per cold start), clock. */
 export const dispatcherLayerFromEnv = (env: Env = process.env) => {
   const url = readWebhookUrl(env);
   const sender = Layer.unwrap(
@@ -105,5 +136,5 @@ export const dispatcherLayerFromEnv = (env: Env = process.env) => {
       catch: (cause) => new DependencyUnavailable({ dependency: "webhook secret", cause }),
     }).pipe(Effect.map((secret) => webhookDeliverySender({ url, secret }))),
   ).pipe(Layer.provide(appClock));
-  return Layer.mergeAll(databaseLayer(env), sender, appClock);
+  return Layer.mergeAll(remoteDeliveryStoreFromEnv(env), sender, appClock);
 };

@@ -2,8 +2,8 @@ import * as Effect from "effect/Effect";
 import { Clock } from "../shared/Clock.ts";
 import { DeliveryQueue, type EnqueueResult } from "./DeliveryQueue.ts";
 import { type ClaimedDelivery, DeliveryStore } from "./DeliveryStore.ts";
-import type { PendingDelivery } from "./model.ts";
-import { lateDeadline, lateDecision, nextOccurrence, type SchedulePolicy } from "./occurrence.ts";
+import { lateDeadline, lateDecision } from "./occurrence.ts";
+import { nextOccurrencesOf } from "./reschedule.ts";
 import { SchedulingSettings } from "./SchedulingSettings.ts";
 import { parseDate } from "./time.ts";
 
@@ -34,20 +34,6 @@ export interface TickCounts {
   readonly batches: number;
 }
 
-/** The occurrence after a settled one: the following year, at the earliest. */
-const nextAfter = (delivery: ClaimedDelivery, now: Date, policy: SchedulePolicy): PendingDelivery => {
-  const next = nextOccurrence(
-    {
-      eventDate: delivery.eventDate,
-      timeZone: delivery.timeZone,
-      now,
-      fromYear: Number(delivery.occurrence.slice(0, 4)) + 1,
-    },
-    policy,
-  );
-  return { eventId: delivery.eventId, userId: delivery.userId, occurrence: next.occurrence, sendAt: next.sendAt };
-};
-
 /**
  * One scheduler run: claim due deliveries in batches (past-due ones too, after downtime, and those whose lease
  * expired under a scheduler that died), scheduling each event's next occurrence in the claim's transaction; send
@@ -75,7 +61,7 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
       limit,
       leaseSeconds: options.leaseSeconds ?? 120,
       owner: options.owner,
-      nextOf: (rows) => rows.map((delivery) => nextAfter(delivery, now, policy)),
+      nextOf: nextOccurrencesOf(now, policy),
     });
     if (claimed.length === 0) return false;
     counts.batches += 1;
