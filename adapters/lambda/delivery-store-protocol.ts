@@ -36,7 +36,7 @@ export type WireError =
 /** `input.limit: Expected a value greater than 0; input.owner: Missing key`. */
 export const describeIssues = (issue: Parameters<typeof issuesOf>[0], root: string): string =>
   issuesOf(issue, root)
-    .map(({ field, reason }) => `${field}: ${reason}`)
+    .map(({ field, reason }) => `${field === root ? root : `${root}.${field}`}: ${reason}`)
     .join("; ");
 
 const method = <K extends MethodName, Req, ReqE, Res, ResE>(_name: K, spec: MethodSpec<K, Req, ReqE, Res, ResE>) => ({
