@@ -95,6 +95,9 @@ describe("matching, end to end", () => {
       }),
     );
     expect(answer.FunctionError).toBeUndefined();
-    expect(JSON.parse(new TextDecoder().decode(answer.Payload))).toMatchObject({ status: "completed", pool_size: 1 });
+    expect(JSON.parse(new TextDecoder().decode(answer.Payload))).toMatchObject({
+      status: "completed",
+      pairs_created: 0,
+    });
   });
 });
