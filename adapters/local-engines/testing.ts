@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CreateQueueCommand, GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import postgres from "postgres";
 import { afterAll, inject } from "vitest";
 import { makeDynamoDocumentClient } from "../dynamodb/client.ts";
 import { migrateDatabase } from "../postgres/migrate.ts";
+import { CAPABILITIES, type Capability, roleOf } from "../postgres/roles.ts";
 import { makeSqsClient } from "../sqs/client.ts";
 
 /**
@@ -37,6 +41,28 @@ export const freshDatabase = async (options: { migrate?: boolean } = {}): Promis
     await cleanup.end();
   });
   return url;
+};
+
+/**
+ * `url` as a capability's role (created and granted by the migration). The shared test server trusts every
+ * role on 127.0.0.1, so no password: what a role may do is tested here, how it signs in by
+ * apps/runtime/rotation.test.ts on a server of its own that asks for passwords.
+ */
+export const roleUrl = (url: string, capability: Capability): string => {
+  const parsed = new URL(url);
+  parsed.username = roleOf(capability);
+  return parsed.toString();
+};
+
+/**
+ * The environment a runtime function gets locally for the database `url`: DATABASE_URL, and a credential file
+ * (its passwords unused by the trusting test server, but read as the local runtime's would be).
+ */
+export const runtimeDatabaseEnv = (url: string): { DATABASE_URL: string; LOCAL_DATABASE_CREDENTIALS: string } => {
+  const file = join(mkdtempSync(join(tmpdir(), "rendezvous-credentials-")), "database-credentials.json");
+  const passwords = Object.fromEntries(CAPABILITIES.map((c) => [roleOf(c), randomBytes(12).toString("hex")]));
+  writeFileSync(file, JSON.stringify(passwords), { mode: 0o600 });
+  return { DATABASE_URL: url, LOCAL_DATABASE_CREDENTIALS: file };
 };
 
 /** A DynamoDB document client on the test dynalite. */

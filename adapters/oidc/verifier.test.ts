@@ -78,9 +78,43 @@ describe("OIDC ID token verification", () => {
       /signature/,
     ],
     ["garbage", async () => "not-a-jwt", /malformed/],
+    ["an iat beyond the clock skew", () => idp.sign({ sub: "u" }, { iat: seconds() + 600 }), /iat claim in the future/],
+    [
+      "an exp in ten years",
+      () => idp.sign({ sub: "u" }, { ttl: 10 * 366 * 86_400 }),
+      /exp claim more than 86400 s ahead/,
+    ],
+    ["a sub with a NUL", () => idp.sign({ sub: "ada\u0000" }), /sub claim rejected: contains a NUL character/],
+    [
+      "a sub with a lone surrogate",
+      () => idp.sign({ sub: "ada\ud800" }),
+      /sub claim rejected: contains a lone surrogate/,
+    ],
+    ["a sub with an ANSI escape", () => idp.sign({ sub: "\u001b[31mada" }), /sub claim rejected: contains a control/],
+    [
+      "a sub with a bidi override",
+      () => idp.sign({ sub: "ada\u202e" }),
+      /sub claim rejected: contains a bidirectional/,
+    ],
+    ["a sub over 255 characters", () => idp.sign({ sub: "s".repeat(256) }), /sub claim rejected/],
   ])("refuses %s", async (_name, make, reason) => {
     const result = await outcome(await make());
     expect(result).toMatchObject({ error: "Unauthenticated", reason: expect.stringMatching(reason) });
+  });
+
+  it("accepts an iat within the clock skew and an exp up to the provider's configured maximum", async () => {
+    expect(await outcome(await idp.sign({ sub: "early" }, { iat: seconds() + 20 }))).toEqual({ ok: "early" });
+    expect(await outcome(await idp.sign({ sub: "day" }, { ttl: 86_400 }))).toEqual({ ok: "day" });
+    const strict = makeOidcVerifier({ local: { ...idp, maxExpiresInSeconds: 3600 } });
+    const verify = (idToken: string) =>
+      Effect.runPromise(Effect.flip(strict.verify({ provider: "local", idToken, now: now() })));
+    expect(await verify(await idp.sign({ sub: "u" }, { ttl: 7200 }))).toMatchObject({
+      reason: "not created: id_token exp claim more than 3600 s ahead",
+    });
+    const hour = await Effect.runPromise(
+      strict.verify({ provider: "local", idToken: await idp.sign({ sub: "h" }, { ttl: 3600 }), now: now() }),
+    );
+    expect(hour.subject).toBe("h");
   });
 
   it("picks up a rotated key by refetching for an unknown kid", async () => {

@@ -1,18 +1,26 @@
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
-import { createRemoteJWKSet, errors, jwtVerify } from "jose";
+import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
 import { IdentityVerifier, type VerifiedIdentity } from "../../core/sessions/IdentityVerifier.ts";
 import { DependencyUnavailable, Unauthenticated, ValidationFailed } from "../../core/shared/errors.ts";
+import { textProblem } from "../../core/shared/schema.ts";
 
 /** One OIDC provider as stack config names it (`OIDC_PROVIDERS`). */
 export interface OidcProvider {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
+  /**
+   * How far ahead of now a token's `exp` may be: providers issue ID tokens for about an hour, so one valid for
+   * years is a forgery or a misissued token. @default 86_400 (24 h)
+   */
+  readonly maxExpiresInSeconds?: number;
 }
 
+export const DEFAULT_MAX_EXPIRES_IN_SECONDS = 24 * 3600;
+
 export interface OidcOptions {
-  /** Leeway for `exp`, `nbf` and `iat` against our clock. @default 30 */
+  /** Leeway for `exp`, `nbf` and `iat` (not in the future) against our clock. @default 30 */
   readonly clockToleranceSeconds?: number;
   /** How long fetched keys are trusted before a refetch. @default 600_000 (jose's default) */
   readonly cacheMaxAgeMs?: number;
@@ -62,6 +70,26 @@ const reasonOf = (error: unknown): string => {
   return "id_token malformed";
 };
 
+/**
+ * What jose leaves to us, on a token whose signature and standard claims it accepted: an `iat` in the future or an
+ * `exp` too far ahead (jose checks neither without `maxTokenAge`, which would also cap a token's age), and a `sub`
+ * that cannot become an identity: the shared text policy (a NUL or a lone surrogate would be stored mangled, so two
+ * subjects could share one user) and the 255 characters OIDC allows.
+ */
+const claimProblem = (payload: JWTPayload, now: Date, tolerance: number, provider: OidcProvider) => {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  if (typeof payload.iat === "number" && payload.iat > nowSeconds + tolerance)
+    return "id_token iat claim in the future";
+  const maxExpiresIn = provider.maxExpiresInSeconds ?? DEFAULT_MAX_EXPIRES_IN_SECONDS;
+  if (typeof payload.exp === "number" && payload.exp > nowSeconds + maxExpiresIn + tolerance) {
+    return `id_token exp claim more than ${maxExpiresIn} s ahead`;
+  }
+  const sub = payload.sub;
+  if (typeof sub !== "string" || sub.length === 0 || sub.length > 255) return "id_token sub claim rejected";
+  const problem = textProblem(sub, "line");
+  return problem ? `id_token sub claim rejected: ${problem}` : undefined;
+};
+
 export const makeOidcVerifier = (
   providers: Readonly<Record<string, OidcProvider>>,
   options: OidcOptions = {},
@@ -81,6 +109,7 @@ export const makeOidcVerifier = (
     }),
   );
   const configured = [...keySets.keys()].join(", ") || "none";
+  const tolerance = options.clockToleranceSeconds ?? 30;
 
   return {
     verify: ({ provider: name, idToken, now }) => {
@@ -95,7 +124,7 @@ export const makeOidcVerifier = (
             issuer: entry.provider.issuer,
             audience: entry.provider.audience,
             algorithms: [...ALLOWED_ALGORITHMS],
-            clockTolerance: options.clockToleranceSeconds ?? 30,
+            clockTolerance: tolerance,
             currentDate: now,
             requiredClaims: ["sub", "exp", "iat"],
           }),
@@ -104,11 +133,13 @@ export const makeOidcVerifier = (
             ? new DependencyUnavailable({ dependency: `identity provider ${name}`, cause: error })
             : new Unauthenticated({ reason: `not created: ${reasonOf(error)}` }),
       }).pipe(
-        Effect.flatMap(({ payload }) =>
-          typeof payload.sub === "string" && payload.sub.length > 0 && payload.sub.length <= 255
-            ? Effect.succeed<VerifiedIdentity>({ provider: name, subject: payload.sub })
-            : Effect.fail(new Unauthenticated({ reason: "not created: id_token sub claim rejected" })),
-        ),
+        Effect.flatMap(({ payload }) => {
+          const { sub } = payload;
+          const refused = claimProblem(payload, now, tolerance, entry.provider);
+          return refused === undefined && typeof sub === "string"
+            ? Effect.succeed<VerifiedIdentity>({ provider: name, subject: sub })
+            : Effect.fail(new Unauthenticated({ reason: `not created: ${refused ?? "id_token sub claim rejected"}` }));
+        }),
       );
     },
   };

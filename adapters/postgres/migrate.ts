@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import { openDatabase } from "./client.ts";
+import { type DatabaseOptions, openDatabase } from "./client.ts";
+import { provisionRoles, type RoleOptions } from "./roles.ts";
 
 /**
  * One migration history per context, each in its own folder and bookkeeping table, so two contexts can add
@@ -15,11 +16,15 @@ export const migrationsFolder = (set: MigrationSet, root = fileURLToPath(new URL
   `${root.replace(/\/$/, "")}/${set}/migrations`;
 
 /**
- * Applies every committed migration not yet applied. Safe to run on every deploy and every local start: applied
- * migrations are skipped. `root` is the folder holding `<context>/migrations` (the bundle's copy in Lambda).
+ * Applies every committed migration not yet applied, then the capability roles and their grants (roles.ts), over
+ * the master connection. Safe to run on every deploy and every local start: applied migrations are skipped and
+ * the grants re-applied. `root` is the folder holding `<context>/migrations` (the bundle's copy in Lambda).
  */
-export const migrateDatabase = async (url: string, options: { root?: string; ssl?: boolean } = {}): Promise<void> => {
-  const handle = openDatabase({ url, max: 1, ssl: options.ssl ?? false });
+export const migrateDatabase = async (
+  connection: string | Omit<DatabaseOptions, "max">,
+  options: { root?: string; roles?: RoleOptions } = {},
+): Promise<void> => {
+  const handle = openDatabase({ ...(typeof connection === "string" ? { url: connection } : connection), max: 1 });
   try {
     for (const set of MIGRATION_SETS) {
       const folder = migrationsFolder(set, options.root);
@@ -30,6 +35,7 @@ export const migrateDatabase = async (url: string, options: { root?: string; ssl
         migrationsSchema: "drizzle",
       });
     }
+    await provisionRoles(handle.sql, options.roles);
   } finally {
     await handle.close();
   }

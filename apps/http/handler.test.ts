@@ -52,6 +52,17 @@ describe("makeHttpHandler", () => {
     expect(result.headers["content-type"]).toContain("application/json");
   });
 
+  it("answers HEAD as GET with the same status and headers and no body, and lists HEAD beside GET in Allow", async () => {
+    const get = await handler(urlEvent({ method: "GET", path: "/items/known" }));
+    const head = await handler(urlEvent({ method: "HEAD", path: "/items/known" }));
+    expect(head.statusCode).toBe(200);
+    expect(head.body).toBe("");
+    expect(head.headers["content-type"]).toBe(get.headers["content-type"]);
+    expect((await handler(urlEvent({ method: "HEAD", path: "/items/other" }))).statusCode).toBe(404);
+    const wrong = await handler(urlEvent({ method: "PUT", path: "/items/known" }));
+    expect(wrong.headers.allow).toBe("GET, HEAD, DELETE");
+  });
+
   it("decodes base64 bodies", async () => {
     const result = await handler(urlEvent({ method: "POST", path: "/echo", body: { b: true }, base64: true }));
     expect(bodyOf(result)).toMatchObject({ body: { b: true } });
@@ -100,7 +111,7 @@ describe("makeHttpHandler", () => {
 
   it("says which methods a path allows", async () => {
     const result = await handler(urlEvent({ method: "PATCH", path: "/items/x" }));
-    expect(result.headers.allow).toBe("GET, DELETE");
+    expect(result.headers.allow).toBe("GET, HEAD, DELETE");
   });
 
   it("names the field in a validation failure", async () => {

@@ -81,7 +81,9 @@ export const makeHttpHandler = <R>(fn: HttpFunction<R>) => {
     const started = Date.now();
     const headers = lowerCaseHeaders(event);
     const requestId = requestIdOf(event, headers);
-    const method = (event.requestContext?.http?.method ?? "GET").toUpperCase();
+    const requested = (event.requestContext?.http?.method ?? "GET").toUpperCase();
+    // HEAD is answered where GET is, as HTTP asks: the GET route runs and only its body is dropped.
+    const method = requested === "HEAD" ? "GET" : requested;
     const path = event.rawPath || event.requestContext?.http?.path || "/";
     const annotations: LogFields = {};
     let routeName = "unmatched";
@@ -98,7 +100,7 @@ export const makeHttpHandler = <R>(fn: HttpFunction<R>) => {
         );
       }
       if (resolution.kind === "wrong-method") {
-        const allow = resolution.allowed.join(", ");
+        const allow = resolution.allowed.flatMap((m) => (m === "GET" ? ["GET", "HEAD"] : [m])).join(", ");
         return fromExit(
           Exit.fail(new HttpError(405, "method_not_allowed", `${method} is not allowed here; use ${allow}`, { allow })),
         );
@@ -126,7 +128,7 @@ export const makeHttpHandler = <R>(fn: HttpFunction<R>) => {
     }));
     const fields = {
       request_id: requestId,
-      method,
+      method: requested,
       route: routeName,
       status: response.status,
       latency_ms: Date.now() - started,
@@ -134,6 +136,7 @@ export const makeHttpHandler = <R>(fn: HttpFunction<R>) => {
     };
     if (defect === undefined) logger.info("request", fields);
     else logger.error("request failed", { ...fields, ...describeError(defect) });
-    return respond(response.status, requestId, response.body, response.headers);
+    const result = respond(response.status, requestId, response.body, response.headers);
+    return requested === "HEAD" ? { ...result, body: "" } : result;
   };
 };

@@ -1,9 +1,11 @@
-import { createServer } from "node:net";
+import { existsSync, readFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../adapters/local-engines/ports.ts";
 import type { FunctionSpec } from "../manifest.ts";
 import { parseCli } from "./cli.ts";
 import { layoutPorts, planPorts } from "./port-plan.ts";
+import { ensurePortFree } from "./ports.ts";
 
 describe("npm start options", () => {
   it("read flags, with the environment as a fallback", () => {
@@ -52,6 +54,22 @@ describe("port plan", () => {
     await expect(planPorts({ base: 5000, byName: { webhooks: 5000 } }, [])).rejects.toThrow(
       /port 5000 is given to both control and webhooks/,
     );
+  });
+
+  // Linux's socket table says the connection is in TIME_WAIT; elsewhere the check could not be made honestly.
+  it.runIf(existsSync("/proc/net/tcp"))("counts a port whose last connection is in TIME_WAIT as free", async () => {
+    const port = await freePort();
+    const server = createServer((socket) => socket.destroy()); // the server closes first: its side waits
+    await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+    await new Promise<void>((resolve) => connect(port, "127.0.0.1").once("close", () => resolve()));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    // /proc/net/tcp: local address "0100007F:<port hex>", state 06 = TIME_WAIT.
+    const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+    const waiting = readFileSync("/proc/net/tcp", "utf8")
+      .split("\n")
+      .some((line) => line.trim().split(/\s+/)[1] === local && line.trim().split(/\s+/)[3] === "06");
+    expect(waiting).toBe(true);
+    await expect(ensurePortFree("control", port)).resolves.toBeUndefined();
   });
 
   it("names a port that is taken and how to choose another", async () => {

@@ -11,8 +11,8 @@ import { makeSqsClient } from "../../adapters/sqs/client.ts";
 import { DELIVERIES_QUEUE } from "../manifest.ts";
 
 /**
- * The local engines and the resources the Pulumi program would create in them: PostgreSQL (data kept under the
- * data dir; the migrator function applies the migrations, as on a deploy), dynalite (kept under the data dir) with
+ * The local engines and the resources the Pulumi program would create in them: PostgreSQL (data kept where
+ * ./data-dir.ts says; the migrator function applies the migrations, as on a deploy), dynalite (kept under the data dir) with
  * the sessions table, and fauxqs with the deliveries queue and its dead-letter queue. fauxqs keeps queues in memory only: messages in flight when the
  * runtime stops are lost (the scheduler re-enqueues what it has not seen delivered).
  */
@@ -79,6 +79,8 @@ const createDeliveriesQueues = async (sqs: SQSClient, consumerTimeoutSeconds: nu
 
 export const startEngines = async (options: {
   dataDir: string;
+  /** PostgreSQL's cluster (./data-dir.ts says where). */
+  postgresDir: string;
   ports: EnginePorts;
   region: string;
   ephemeral: boolean;
@@ -88,10 +90,11 @@ export const startEngines = async (options: {
   mkdirSync(dynamoPath, { recursive: true });
   const started = await Promise.allSettled([
     startPostgres({
-      dataDir: join(options.dataDir, "postgres"),
+      dataDir: options.postgresDir,
       port: options.ports.postgres,
       ephemeral: options.ephemeral,
       reuseInitdb: true,
+      passwordAuth: true, // the capability roles sign in with their passwords, as on RDS with their tokens
     }),
     startDynamo({ port: options.ports.dynamodb, path: dynamoPath }),
     startSqs({ port: options.ports.sqs }),

@@ -16,6 +16,8 @@ export interface LocalEnvInput {
   /** The runtime's Lambda Invoke API (apps/local/invoke-server.ts). */
   readonly lambdaEndpoint: string;
   readonly corsOrigins: readonly string[];
+  /** The capability roles' passwords (database-credentials.ts); DATABASE_URL stays the migrator's superuser. */
+  readonly databaseCredentialsFile: string;
   /** Stack settings by name (`latePolicy: "PT6H"`); a value here wins over the runtime's own environment. */
   readonly settings?: Partial<Record<Setting, string>>;
 }
@@ -50,6 +52,7 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     AWS_ENDPOINT_URL_SQS: input.engines.sqsEndpoint,
     AWS_ENDPOINT_URL_LAMBDA: input.lambdaEndpoint,
     DATABASE_URL: input.engines.databaseUrl,
+    LOCAL_DATABASE_CREDENTIALS: input.databaseCredentialsFile,
     SESSIONS_TABLE_NAME: input.engines.sessionsTableName,
     DELIVERIES_QUEUE_URL: input.engines.queue.url,
     DELIVERIES_DLQ_URL: input.engines.queue.dlqUrl,

@@ -45,11 +45,10 @@ export const makeLocalIdp = async (options: {
     jwksUrl: `${options.baseUrl}/jwks.json`,
     jwks: { keys: [{ ...publicJwk, use: "sig" }] },
     mint: async ({ sub, email }) => {
-      const now = options.now().getTime();
-      // Valid for an hour of whichever time the verifier uses, the runtime clock or the wall clock: issued at the
-      // earlier of the two, expiring an hour after the later.
-      const issued = Math.min(now, Date.now()) / 1000;
-      const expires = Math.max(now, Date.now()) / 1000 + TOKEN_LIFETIME_SECONDS;
+      // On the runtime clock, which the sessions function verifies against: issued now, valid for an hour (an exp
+      // further ahead than the verifier's maximum, or an iat in its future, would be refused).
+      const issued = options.now().getTime() / 1000;
+      const expires = issued + TOKEN_LIFETIME_SECONDS;
       return new SignJWT({ ...(email ? { email, email_verified: true } : {}) })
         .setProtectedHeader({ alg: algorithm, kid, typ: "JWT" })
         .setIssuer(options.baseUrl)

@@ -1,4 +1,5 @@
 import "./quiet-warnings.ts";
+import { join } from "node:path";
 import { functions } from "../manifest.ts";
 import { parseCli, readyTable, USAGE } from "./cli.ts";
 import { startLocalRuntime } from "./runtime.ts";
@@ -20,11 +21,14 @@ const main = async (): Promise<void> => {
     // Set by start.mjs (`npm start`), which bundled the handlers; run as `tsx apps/local/main.ts`, they load from source.
     ...(process.env.RENDEZVOUS_LOCAL_BUILD ? { bundleDir: process.env.RENDEZVOUS_LOCAL_BUILD } : {}),
   });
+  // As root in a private folder PostgreSQL's cluster lives elsewhere (apps/local/data-dir.ts): say where.
+  const postgresElsewhere = runtime.postgresDataDir !== join(runtime.dataDir, "postgres");
+  const kept = postgresElsewhere ? `${runtime.dataDir} and ${runtime.postgresDataDir}` : runtime.dataDir;
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) process.exit(1);
     stopping = true;
-    process.stdout.write(`\n${signal}: stopping (data kept in ${runtime.dataDir})\n`);
+    process.stdout.write(`\n${signal}: stopping (data kept in ${kept})\n`);
     runtime.stop().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -48,6 +52,8 @@ const main = async (): Promise<void> => {
       ["webhooks", runtime.outputs.webhookUrl],
       ["lambda", runtime.outputs.lambdaEndpoint],
       ["outputs", `${runtime.dataDir}/outputs.json`],
+      ["data", runtime.dataDir],
+      ...(postgresElsewhere ? [["postgres data", runtime.postgresDataDir] as const] : []),
     ])}\n\nready in ${seconds} s. Ctrl-C stops everything (data kept).\n\n`,
   );
 };

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeSqsClient } from "../../adapters/sqs/client.ts";
@@ -110,6 +112,9 @@ describe("function URLs", () => {
   it("give every function the environment contract before it loads", () => {
     const env = fixtureState().env;
     expect(env.DATABASE_URL).toMatch(/^postgres:\/\/.+\/rendezvous$/);
+    const credentials = JSON.parse(readFileSync(env.LOCAL_DATABASE_CREDENTIALS ?? "", "utf8"));
+    expect(Object.keys(credentials).sort()).toEqual(["rendezvous_matching", "rendezvous_scheduling"]);
+    expect(env.LOCAL_DATABASE_CREDENTIALS).toBe(join(runtime.dataDir, "database-credentials.json"));
     expect(env.DELIVERIES_QUEUE_URL).toBe(runtime.outputs.deliveriesQueueUrl);
     expect(env.WEBHOOK_URL).toBe(runtime.outputs.webhookUrl);
   });

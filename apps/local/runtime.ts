@@ -1,6 +1,5 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startWebhookReceiver } from "../../adapters/webhook/receiver.ts";
 import { newWebhookSecret } from "../../adapters/webhook/signature.ts";
@@ -8,6 +7,8 @@ import { type FunctionSpec, functions as manifestFunctions, type Setting, timeou
 import { setClockSource } from "../runtime/clock.ts";
 import { RuntimeClock } from "./clock.ts";
 import { startControlServer } from "./control.ts";
+import { prepareDataDirs } from "./data-dir.ts";
+import { databaseCredentialsIn } from "./database-credentials.ts";
 import { startEngines } from "./engines.ts";
 import { applyEnv, localEnv } from "./env.ts";
 import { makeLocalIdp } from "./idp.ts";
@@ -48,6 +49,8 @@ export interface LocalRuntime {
   readonly urls: Record<string, string>;
   readonly ports: PortPlan;
   readonly dataDir: string;
+  /** PostgreSQL's cluster: `<dataDir>/postgres`, or where it is kept when the postgres user cannot reach that. */
+  readonly postgresDataDir: string;
   stop(): Promise<void>;
 }
 
@@ -71,40 +74,38 @@ const webhookSecretIn = (dataDir: string): string => {
   return secret;
 };
 
-const prepareDataDir = (options: LocalRuntimeOptions): { dir: string; temporary: boolean } => {
-  const temporary = options.dataDir === undefined && options.ephemeral === true;
-  const dir = temporary
-    ? mkdtempSync(join(tmpdir(), "rendezvous-local-"))
-    : resolve(options.dataDir ?? join(PROJECT_ROOT, ".rendezvous"));
-  if (options.fresh) rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  // As root, PostgreSQL runs as the postgres user, which must reach its folder inside this one.
-  chmodSync(dir, 0o755);
-  return { dir, temporary };
-};
-
 export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const specs = options.functions ?? manifestFunctions;
   const urlSpecs = specs.filter((fn) => fn.triggers.some((trigger) => trigger.kind === "url"));
-  const ports = await planPorts(options.ports ?? {}, urlSpecs);
-  const { dir: dataDir, temporary } = prepareDataDir(options);
+  const temporary = options.dataDir === undefined && options.ephemeral === true;
+  // Before the port check: a PostgreSQL that a killed start left running on this data still holds its port.
+  const dataDirs = await prepareDataDirs({
+    dataDir: options.dataDir,
+    defaultDir: join(PROJECT_ROOT, ".rendezvous"),
+    fresh: options.fresh ?? false,
+    temporary,
+    log,
+  });
+  const dataDir = dataDirs.dir;
   const cleanups: Array<() => Promise<void> | void> = [];
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
     cleanups.length = 0;
   };
+  if (temporary) cleanups.push(() => dataDirs.remove());
   try {
+    const ports = await planPorts(options.ports ?? {}, urlSpecs);
     const clock = new RuntimeClock(join(dataDir, "clock.json"));
     setClockSource(() => clock.now());
     cleanups.push(() => setClockSource(() => new Date()));
-    if (temporary) cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
 
     // The engines start first (PostgreSQL's initdb is most of a fresh start) while the servers and the identity
     // provider's key pair are made beside them.
     const consumer = specs.find((fn) => fn.triggers.some((trigger) => trigger.kind === "queue"));
     const enginesStarting = startEngines({
       dataDir,
+      postgresDir: dataDirs.postgres,
       ports,
       region: REGION,
       ephemeral: options.ephemeral ?? false,
@@ -139,6 +140,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       webhookUrl: receiver.url,
       lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
       corsOrigins,
+      databaseCredentialsFile: await databaseCredentialsIn(dataDir),
       ...(options.settings ? { settings: options.settings } : {}),
     });
     cleanups.push(applyEnv(env));
@@ -169,7 +171,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       webhooks: () => receiver.received(),
       queues: () => queueDepths(engines.sqs, engines),
     });
-    return { outputs, controlUrl: control.url, urls: services.urls, ports, dataDir, stop };
+    const postgresDataDir = dataDirs.postgres;
+    return { outputs, controlUrl: control.url, urls: services.urls, ports, dataDir, postgresDataDir, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -6,8 +6,8 @@
 // module (apps/runtime/clock.ts is the one clock every handler reads), and each file keeps its source location in
 // `import.meta.url`, so paths computed from it (the project root, the migrations folders) stay what they are in
 // source. The bundle lives under node_modules/.cache so bare imports resolve from the project's node_modules.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
@@ -56,9 +56,23 @@ const handlerEntries = async () => {
   return functions.map((fn) => fn.entry);
 };
 
+/**
+ * Each file written whole under a temporary name, then renamed over the old one: another `npm start` (two test
+ * files start one each) may be importing the bundle meanwhile, and must never read a half-written file.
+ */
+const writeAtomically = (files) => {
+  for (const file of files) {
+    if (existsSync(file.path) && readFileSync(file.path).equals(file.contents)) continue;
+    mkdirSync(dirname(file.path), { recursive: true });
+    const staging = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(staging, file.contents);
+    renameSync(staging, file.path);
+  }
+};
+
 try {
   const entries = [...new Set(["apps/local/main.ts", ...(await handlerEntries())])];
-  await build({
+  const bundle = await build({
     ...common,
     entryPoints: entries.map((entry) => join(root, entry)),
     outbase: root,
@@ -68,7 +82,9 @@ try {
     keepNames: true,
     plugins: [sourceUrls],
     logLevel: "error",
+    write: false,
   });
+  writeAtomically(bundle.outputFiles);
 } catch (error) {
   process.stderr.write(`npm start failed: bundling the functions: ${error instanceof Error ? error.message : error}\n`);
   process.exit(1);

@@ -1,14 +1,18 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeMemoryMatchingStore } from "../../adapters/memory/matching.ts";
+import { freshDatabase } from "../../adapters/local-engines/testing.ts";
 import type { FunctionUrlResult } from "../http/events.ts";
+import { hostileTextIn } from "../http/hostile-text.ts";
 import { bodyOf, type UrlRequest, urlEvent } from "../http/testing.ts";
+import { postgresMatchingStoreFromEnv } from "../runtime/matching.ts";
 import { chips, matchIn, startMatchingFunctions } from "./testing.ts";
 
 /**
- * Hostile and broken requests against the matching and matcher handlers (real sessions, memory store): each gets
- * its 4xx and the API.md envelope `{"error":{"code","message"}}` naming the field, never a 500.
+ * Hostile and broken requests against the matching and matcher handlers (real sessions, real Postgres, where text
+ * it cannot store once answered 503): each gets its 4xx and the API.md envelope `{"error":{"code","message"}}`
+ * naming the field, never a 500.
  */
-const fns = await startMatchingFunctions(makeMemoryMatchingStore().layer);
+const url = await freshDatabase({ migrate: true });
+const fns = await startMatchingFunctions(postgresMatchingStoreFromEnv({ DATABASE_URL: url }));
 const tokens = { alice: "", bob: "", carol: "", dave: "", revoked: "" };
 let matchId = "";
 
@@ -36,7 +40,24 @@ const asCarol = (method: string, path: string, body?: unknown): UrlRequest => ({
 /** [what, request, status, error code, start of the message (the field it names)] */
 type Case = [string, () => UrlRequest, number, string, string?];
 
+/** The text policy's hostile values in one field of `PUT /intention`: each a 400 naming the field and why. */
+const hostile = (field: string, body: (value: string) => object): Case[] =>
+  hostileTextIn(field).map(({ name, value, message }) => [
+    name,
+    () => put(body(value)),
+    400,
+    "validation_failed",
+    message,
+  ]);
+
 const cases: Case[] = [
+  ...hostile("text", (value) => ({ chips: good, text: `Coffee? ${value}` })),
+  ...hostile("chips.where", (value) => ({ chips: { ...good, where: value } })),
+  ...hostile("chips.activities[1]", (value) => ({ chips: { ...good, activities: ["coffee", value] } })),
+  ...hostile("chips.vibe[0]", (value) => ({ chips: { ...good, vibe: [value] } })),
+  ...hostile("chips.dealbreakers[0]", (value) => ({ chips: { ...good, dealbreakers: [value] } })),
+  ...hostile("chips.who.network", (value) => ({ chips: { ...good, who: { network: value } } })),
+  ...hostile("chips.who.gender_preference", (value) => ({ chips: { ...good, who: { gender_preference: value } } })),
   ["no Authorization header", () => ({ path: "/intention" }), 401, "unauthenticated"],
   ["a Basic credential", () => ({ path: "/match", headers: { authorization: "Basic YTpi" } }), 401, "unauthenticated"],
   ["a token not shaped like a session", () => ({ path: "/match", bearer: "not-a-token" }), 401, "unauthenticated"],
@@ -173,6 +194,7 @@ const cases: Case[] = [
     "forbidden",
   ],
   ["an unknown match id", () => asCarol("POST", "/match/no-such-match/accept"), 404, "not_found"],
+  ["a match id with a NUL", () => asCarol("POST", "/match/%00/decline"), 404, "not_found"],
   ["an over-long match id", () => asCarol("POST", `/match/${"m".repeat(300)}/decline`), 404, "not_found"],
   ["a malformed escape in the match id", () => asCarol("POST", "/match/%zz/accept"), 404, "route_not_found"],
   [

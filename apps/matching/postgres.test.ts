@@ -1,6 +1,6 @@
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { describe, expect, it } from "vitest";
-import { freshDatabase } from "../../adapters/local-engines/testing.ts";
+import { freshDatabase, runtimeDatabaseEnv } from "../../adapters/local-engines/testing.ts";
 import { openDatabase } from "../../adapters/postgres/client.ts";
 import { BATCH_LOCK_KEY } from "../../adapters/postgres/matching/batch.ts";
 import { makeLogger } from "../http/log.ts";
@@ -11,11 +11,11 @@ import { chips, matchIn, startMatchingFunctions } from "./testing.ts";
 
 /**
  * The matching and matcher handlers on real Postgres, wired exactly as the functions are (the store from
- * DATABASE_URL), with Bearer sessions from the sessions function: the whole journey, the ownership checks, and
+ * DATABASE_URL, as the matching role), with Bearer sessions from the sessions function: the whole journey, the ownership checks, and
  * a run that finds the batch lock taken by another matcher.
  */
 const url = await freshDatabase({ migrate: true });
-const fns = await startMatchingFunctions(postgresMatchingStoreFromEnv({ DATABASE_URL: url }));
+const fns = await startMatchingFunctions(postgresMatchingStoreFromEnv(runtimeDatabaseEnv(url)));
 const { call, signIn, run } = fns;
 
 const join = (token: string, where: string) =>
@@ -90,7 +90,7 @@ describe("the matching functions on Postgres", () => {
   });
 
   it("answers 503 naming the database when it is down, never a 500", async () => {
-    const down = postgresMatchingStoreFromEnv({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" });
+    const down = postgresMatchingStoreFromEnv(runtimeDatabaseEnv("postgres://nobody@127.0.0.1:1/none"));
     const runtime = ManagedRuntime.make(matchingLayer(down, fns.env));
     const handler = makeMatchingHandler(
       runtime,

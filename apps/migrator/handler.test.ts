@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import postgres from "postgres";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { freshDatabase } from "../../adapters/local-engines/testing.ts";
 import { platformFunctions } from "./functions.ts";
-import { bundledMigrationsRoot, runMigrations } from "./handler.ts";
+import { bundledMigrationsRoot, masterCredentialsOf, runMigrations } from "./handler.ts";
 
 /** A bundle folder as the deploy lays it out: `index.mjs` beside `postgres/<context>/migrations`. */
 const fakeBundle = (): string => {
@@ -34,8 +34,12 @@ describe("the migrator", () => {
     const bundle = fakeBundle();
     const root = bundledMigrationsRoot(pathToFileURL(join(bundle, "index.mjs")));
     expect(root).toBe(`${join(bundle, "postgres")}/`);
-    await expect(runMigrations("test", { DATABASE_URL: url }, root)).resolves.toEqual({ status: "migrated" });
-    await expect(runMigrations("test", { DATABASE_URL: url }, root)).resolves.toEqual({ status: "migrated" });
+    await expect(runMigrations({ source: "test" }, { DATABASE_URL: url }, root)).resolves.toEqual({
+      status: "migrated",
+    });
+    await expect(runMigrations({ source: "test" }, { DATABASE_URL: url }, root)).resolves.toEqual({
+      status: "migrated",
+    });
     const sql = postgres(url, { max: 1, onnotice: () => {} });
     handles.push(sql);
     const applied = await sql`SELECT count(*)::int AS n FROM drizzle.migrations_scheduling`;
@@ -46,11 +50,28 @@ describe("the migrator", () => {
   it("applies the committed migrations when run from source (no bundle folder)", async () => {
     expect(bundledMigrationsRoot()).toBeUndefined();
     const url = await freshDatabase();
-    await expect(runMigrations("test", { DATABASE_URL: url })).resolves.toEqual({ status: "migrated" });
+    await expect(runMigrations({ source: "test" }, { DATABASE_URL: url })).resolves.toEqual({ status: "migrated" });
+  });
+
+  it("in AWS takes the master credentials from its payload only, naming a bad field but never a value", async () => {
+    const written: string[] = [];
+    vi.spyOn(process.stdout, "write").mockImplementation((line) => written.push(String(line)) > 0);
+    const aws = { DATABASE_HOST: "db.internal" };
+    await expect(runMigrations({ source: "rendezvous.deploy" }, aws)).rejects.toThrow(/^masterCredentials: expected/);
+    const badPassword = { masterCredentials: { username: "master", password: 31415926 } };
+    await expect(runMigrations(badPassword, aws)).rejects.toThrow(/^masterCredentials\.password: expected text$/);
+    expect(() => masterCredentialsOf({ masterCredentials: { password: "s3cret" } })).toThrow(/username/);
+    expect(masterCredentialsOf({ masterCredentials: { username: "master", password: "s3cret" } })).toEqual({
+      username: "master",
+      password: "s3cret",
+    });
+    vi.restoreAllMocks();
+    expect(written.join("")).toContain("migrations failed");
+    expect(written.join("")).not.toMatch(/31415926|s3cret/);
   });
 
   it("fails, naming the variables, when the environment names no database", async () => {
-    await expect(runMigrations("test", {})).rejects.toThrow(/DATABASE_HOST/);
+    await expect(runMigrations({ source: "test" }, {})).rejects.toThrow(/DATABASE_HOST/);
   });
 
   it("is listed in the manifest as a deploy-time function that copies every context's migrations", () => {

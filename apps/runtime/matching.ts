@@ -55,12 +55,13 @@ export const matchingConfigLayer = (env: Env = process.env): Layer.Layer<Matchin
   Layer.succeed(MatchingConfig, readMatchingPolicy(env));
 
 /**
- * The Postgres matching store on one small pool per warm Lambda (DATABASE_URL locally; host, name and secret in
- * AWS), closed when the runtime is disposed. The batch runs in one transaction, so one connection is enough.
+ * The Postgres matching store on one small pool per warm Lambda as the `rendezvous_matching` role (see
+ * ./database.ts), closed when the runtime is disposed. The batch runs in one transaction, so one connection is
+ * enough.
  */
 export const postgresMatchingStoreFromEnv = (
   env: Env = process.env,
-): Layer.Layer<MatchingStore, DependencyUnavailable> => layerOnDatabase(postgresMatchingStore, env);
+): Layer.Layer<MatchingStore, DependencyUnavailable> => layerOnDatabase("matching", postgresMatchingStore, env);
 
 /** The matcher's services: the store (Postgres in AWS and locally, memory in handler tests), clock, ids, policy. */
 export const matcherLayer = <E, R>(store: Layer.Layer<MatchingStore, E, R>, env: Env = process.env) =>

@@ -43,7 +43,10 @@ describe("scheduling settings from the environment", () => {
   });
 
   it("builds each function's layer from a valid environment and refuses a broken one before any request", () => {
-    const database = { DATABASE_URL: "postgres://u@127.0.0.1:5432/db" };
+    const database = {
+      DATABASE_URL: "postgres://u@127.0.0.1:5432/db",
+      LOCAL_DATABASE_CREDENTIALS: "/nonexistent/read-on-first-connection.json",
+    };
     // Outside the VPC: no database variable at all, the delivery-store function instead.
     const env = {
       DELIVERY_STORE_FUNCTION: "rendezvous-staging-delivery-store",
@@ -65,5 +68,11 @@ describe("scheduling settings from the environment", () => {
     expect(() => apiLayerFromEnv({ ...database, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
     expect(() => deliveryStoreLayerFromEnv({ ...database, LEAP_DAY_POLICY: "feb-29" })).toThrow(/LEAP_DAY_POLICY/);
     expect(() => dispatcherLayerFromEnv({ ...env, WEBHOOK_URL: "ftp://x" })).toThrow(/WEBHOOK_URL/);
+    expect(() => apiLayerFromEnv({ ...database, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(
+      /LOCAL_DATABASE_CREDENTIALS/,
+    );
+    expect(() => deliveryStoreLayerFromEnv({ ...database, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(
+      /LOCAL_DATABASE_CREDENTIALS/,
+    );
   });
 });

@@ -84,11 +84,16 @@ export const readQueueUrl = (env: Env = process.env): string => readEnv(QueueEnv
 export const readWebhookUrl = (env: Env = process.env): string => readEnv(WebhookEnv, env).WEBHOOK_URL;
 
 /**
- * The Postgres repositories on one small pool, opened on first use and closed when the runtime is disposed. The
- * API and the delivery-store serve one request at a time (2 connections).
+ * The Postgres repositories on one small pool as the `rendezvous_scheduling` role, opened on first use and closed
+ * when the runtime is disposed. The API and the delivery-store serve one request at a time (2 connections).
  */
 export const databaseLayer = (env: Env = process.env, connections = 2) =>
-  layerOnDatabase((sql) => Layer.mergeAll(postgresUserRepository(sql), postgresDeliveryStore(sql)), env, connections);
+  layerOnDatabase(
+    "scheduling",
+    (sql) => Layer.mergeAll(postgresUserRepository(sql), postgresDeliveryStore(sql)),
+    env,
+    connections,
+  );
 
 /** The delivery-store function's own timeout and a margin: the caller waits for its answer, never less. */
 const deliveryStoreSpec = functions.find((fn) => fn.name === DELIVERY_STORE_FUNCTION);
@@ -116,7 +121,7 @@ export const apiLayerFromEnv = (env: Env = process.env) =>
 
 /** The delivery-store function: the Postgres DeliveryStore and the settings its claims reschedule with. */
 export const deliveryStoreLayerFromEnv = (env: Env = process.env) =>
-  Layer.mergeAll(layerOnDatabase(postgresDeliveryStore, env), settingsLayer(env));
+  Layer.mergeAll(layerOnDatabase("scheduling", postgresDeliveryStore, env), settingsLayer(env));
 
 /** The scheduler: deliveries (remote), the queue it sends to, clock, settings. */
 export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = sqsClientFromEnv(env)) =>

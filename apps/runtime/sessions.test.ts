@@ -18,6 +18,12 @@ describe("sessions settings from the environment", () => {
       providers: { google: provider },
     });
     expect(readSessionsSettings({ SESSIONS_TABLE_NAME: "t-1" }).providers).toEqual({});
+    const shortLived = { ...provider, maxExpiresInSeconds: 3600 };
+    const read = readSessionsSettings({
+      SESSIONS_TABLE_NAME: "t-1",
+      OIDC_PROVIDERS: JSON.stringify({ g: shortLived }),
+    });
+    expect(read.providers).toEqual({ g: shortLived });
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
@@ -32,6 +38,11 @@ describe("sessions settings from the environment", () => {
       "a JWKS over plain http to another host",
       { OIDC_PROVIDERS: JSON.stringify({ google: { ...provider, jwksUrl: "http://evil.example/jwks" } }) },
       /jwksUrl: expected an https URL/,
+    ],
+    [
+      "an ID token lifetime cap under a minute",
+      { OIDC_PROVIDERS: JSON.stringify({ google: { ...provider, maxExpiresInSeconds: 5 } }) },
+      /OIDC_PROVIDERS\.google\.maxExpiresInSeconds/,
     ],
     ["a negative idle timeout", { SESSION_POLICY: '{"idleTimeoutSeconds":-1}' }, /SESSION_POLICY\.idleTimeoutSeconds/],
     ["a fractional cap", { SESSION_POLICY: '{"maxSessionsPerUser":2.5}' }, /SESSION_POLICY\.maxSessionsPerUser/],

@@ -20,13 +20,21 @@ import { awsEndpoint, awsRegion, ConfigError, JsonEnv, readEnv } from "./env.ts"
 /**
  * Sessions wiring from the environment (infra/ writes it in AWS, the local runtime locally):
  * `SESSIONS_TABLE_NAME`, `SESSION_POLICY` (optional JSON, defaults in core), `OIDC_PROVIDERS` (optional JSON
- * `{"<name>":{"issuer","audience","jwksUrl"}}`). A bad value throws ConfigError at cold start, naming it.
+ * `{"<name>":{"issuer","audience","jwksUrl","maxExpiresInSeconds"?}}`). A bad value throws ConfigError at cold start, naming it.
  */
 const Text = Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(2048));
 const JwksUrl = Text.check(Schema.makeFilter((value: string) => jwksUrlProblem(value) ?? true));
 const Providers = Schema.Record(
   Schema.String.check(Schema.isPattern(/^[a-z][a-z0-9_-]{0,63}$/)),
-  Schema.Struct({ issuer: Text, audience: Text, jwksUrl: JwksUrl }),
+  Schema.Struct({
+    issuer: Text,
+    audience: Text,
+    jwksUrl: JwksUrl,
+    // How far ahead an ID token's exp may be (the verifier's default is 24 h); a minute to 31 days.
+    maxExpiresInSeconds: Schema.optionalKey(
+      Schema.Int.check(Schema.isGreaterThanOrEqualTo(60), Schema.isLessThanOrEqualTo(31 * 24 * 3600)),
+    ),
+  }),
 );
 
 const TableEnv = Schema.Struct({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { hostileTextIn } from "../http/hostile-text.ts";
 import type { UrlRequest } from "../http/testing.ts";
 import { startSchedulingApi } from "./api-testing.ts";
 
@@ -24,7 +25,30 @@ const withField = (field: string, value: unknown) => createUser({ ...valid, [fie
 const addEvent = (body: unknown) => (): UrlRequest => ({ method: "POST", path: `/users/${userId}/events`, body });
 
 type Case = [string, () => UrlRequest, number, string, RegExp?];
+const startingWith = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`);
+/** The text policy's hostile values in `field`: each a 400 naming the field and why (never stored, never a 503). */
+const hostile = (field: string, request: (value: string) => UrlRequest): Case[] =>
+  hostileTextIn(field).map(({ name, value, message }) => [
+    name,
+    () => request(value),
+    400,
+    "validation_failed",
+    startingWith(message),
+  ]);
+
 const cases: Case[] = [
+  ...hostile("first_name", (value) => withField("first_name", value)),
+  ...hostile("last_name", (value) => ({ method: "PATCH", path: `/users/${userId}`, body: { last_name: value } })),
+  ...hostile("email", (value) => withField("email", `${value}@example.com`)),
+  ...hostile("timezone", (value) => ({ method: "PUT", path: `/users/${userId}`, body: { ...valid, timezone: value } })),
+  ...hostile("message", (value) => addEvent({ type: "anniversary", date: "2016-06-18", message: `Hi ${value}` })()),
+  [
+    "a line feed in a name (allowed only in messages)",
+    () => withField("first_name", "Ada\nKing"),
+    400,
+    "validation_failed",
+    /^first_name: contains a control character \(U\+000A\)/,
+  ],
   ["bad JSON", () => ({ method: "POST", path: "/users", rawBody: '{"first_name":' }), 400, "invalid_json", /body/],
   ["no body", () => ({ method: "POST", path: "/users" }), 400, "validation_failed", /^body/],
   ["an array body", () => createUser([valid]), 400, "validation_failed", /^body/],
@@ -82,6 +106,12 @@ const cases: Case[] = [
   ],
   ["an id that is not a UUID", () => ({ path: "/users/42" }), 404, "not_found", /user/],
   ["an unknown user id", () => ({ path: `/users/${UNKNOWN}` }), 404, "not_found", /user/],
+  [
+    "a user id with a NUL",
+    () => ({ method: "PATCH", path: "/users/%00", body: { first_name: "X" } }),
+    404,
+    "not_found",
+  ],
   [
     "a PUT missing the time zone",
     () => ({ method: "PUT", path: `/users/${userId}`, body: { ...valid, timezone: undefined } }),

@@ -1,5 +1,6 @@
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { runtimeDatabaseEnv } from "../../adapters/local-engines/testing.ts";
 import { makeLogger } from "../http/log.ts";
 import { bodyOf, urlEvent } from "../http/testing.ts";
 import { apiLayerFromEnv } from "../runtime/scheduling.ts";
@@ -109,7 +110,7 @@ describe("the scheduling API", () => {
   });
 
   it("answers 503 dependency_unavailable, never a 500, when the database is down", async () => {
-    const runtime = ManagedRuntime.make(apiLayerFromEnv({ DATABASE_URL: "postgres://nobody@127.0.0.1:1/none" }));
+    const runtime = ManagedRuntime.make(apiLayerFromEnv(runtimeDatabaseEnv("postgres://nobody@127.0.0.1:1/none")));
     const handler = makeSchedulingHandler(
       runtime,
       makeLogger({}, () => {}),

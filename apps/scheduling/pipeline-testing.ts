@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { afterAll } from "vitest";
-import { freshDatabase, freshQueue, testSqs } from "../../adapters/local-engines/testing.ts";
+import { freshDatabase, freshQueue, roleUrl, testSqs } from "../../adapters/local-engines/testing.ts";
 import { SettableClock } from "../../adapters/memory/clock.ts";
 import { cryptoIds } from "../../adapters/node/system.ts";
 import { openDatabase } from "../../adapters/postgres/client.ts";
@@ -40,7 +40,8 @@ export const startPipeline = async (options: {
   backoff?: DispatcherOptions["backoff"];
   delays?: number[];
 }) => {
-  const db = openDatabase({ url: await freshDatabase({ migrate: true }), max: 12 });
+  // As the scheduling role, so every flow here also proves its grants are enough.
+  const db = openDatabase({ url: roleUrl(await freshDatabase({ migrate: true }), "scheduling"), max: 12 });
   const queue = await freshQueue({ maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
   const sqs = testSqs();
   const clock = new SettableClock(options.start);

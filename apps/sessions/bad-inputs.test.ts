@@ -3,6 +3,7 @@ import { createSessionsTable } from "../../adapters/dynamodb/sessions-table.ts";
 import { engines, TEST_REGION, testDynamo, uniqueName } from "../../adapters/local-engines/testing.ts";
 import { type LocalIdentityProvider, startLocalIdentityProvider } from "../../adapters/oidc/testing.ts";
 import type { FunctionUrlResult } from "../http/events.ts";
+import { hostileTextIn, UNREADABLE_TEXT, UNSTORABLE_TEXT } from "../http/hostile-text.ts";
 import { bodyOf, type UrlRequest, urlEvent } from "../http/testing.ts";
 
 /**
@@ -167,6 +168,12 @@ const cases: Array<[string, () => Promise<UrlRequest> | UrlRequest, number, stri
     "not_found",
   ],
   [
+    "revoking an id with a NUL",
+    () => ({ method: "DELETE", path: "/auth/sessions/%00", bearer: alice }),
+    404,
+    "not_found",
+  ],
+  [
     "revoking an id of 3000 characters",
     () => ({ method: "DELETE", path: `/auth/sessions/${"x".repeat(3000)}`, bearer: alice }),
     404,
@@ -184,6 +191,54 @@ const cases: Array<[string, () => Promise<UrlRequest> | UrlRequest, number, stri
     "method_not_allowed",
   ],
 ];
+
+/** [what, request, status, start of the message: the field, or the claim, and why] */
+type TextCase = [string, () => Promise<UrlRequest> | UrlRequest, number, string];
+const hostile = (field: string, values: typeof UNSTORABLE_TEXT, request: (value: string) => Promise<UrlRequest>) =>
+  hostileTextIn(field, values).map(({ name, value, message }): TextCase => [name, () => request(value), 400, message]);
+const refusedSub = UNREADABLE_TEXT.map(
+  ({ what, value, reason }): TextCase => [
+    `an ID token whose sub has ${what}`,
+    () => createWith(idp.sign({ sub: `user-${value}` })),
+    401,
+    `session not created: id_token sub claim rejected: ${reason}`,
+  ],
+);
+
+const textCases: TextCase[] = [
+  ...hostile("device", UNREADABLE_TEXT, (value) => createWith(idp.sign({ sub: "u" }), { device: `iPhone ${value}` })),
+  ...hostile("provider", UNSTORABLE_TEXT, async (value) => create({ provider: value, id_token: "x.y.z" })),
+  ...hostile("id_token", UNSTORABLE_TEXT, async (value) => createWith(`${await idp.sign({ sub: "u" })}${value}`)),
+  ...hostile("user_id", UNSTORABLE_TEXT, (value) => createWith(idp.sign({ sub: "u" }), { user_id: value })),
+  ...hostile("session_id", UNSTORABLE_TEXT, async (value) => ({
+    method: "POST",
+    path: "/auth/validate",
+    body: { session_id: `${alice}${value}` },
+  })),
+  ...refusedSub,
+  [
+    "an ID token issued in the future",
+    () => createWith(idp.sign({ sub: "u" }, { iat: now() + 3600 })),
+    401,
+    "session not created: id_token iat claim in the future",
+  ],
+  [
+    "an ID token that expires in year 9999",
+    () => createWith(idp.sign({ sub: "u" }, { ttl: 253_402_300_799 - now() })),
+    401,
+    "session not created: id_token exp claim more than 86400 s ahead",
+  ],
+];
+
+describe("text the stores cannot hold or a reader should not see, in the sessions function", () => {
+  it.each(textCases)("answers %s with %i naming it", async (_name, request, status, message) => {
+    const result = await handler(urlEvent(await request()));
+    expect(result.statusCode).toBe(status);
+    const error = (bodyOf(result) as { error: { code: string; message: string } }).error;
+    expect(error.code).toBe(status === 400 ? "validation_failed" : "unauthenticated");
+    expect(error.message.startsWith(message), error.message).toBe(true);
+  });
+});
 
 describe("bad input to the sessions function", () => {
   it("covers at least 25 cases", () => expect(cases.length).toBeGreaterThanOrEqual(25));

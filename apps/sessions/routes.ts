@@ -6,7 +6,7 @@ import { createSession } from "../../core/sessions/create.ts";
 import { listSessions, revokeAllSessions, revokeSession } from "../../core/sessions/manage.ts";
 import { SessionStore } from "../../core/sessions/SessionStore.ts";
 import { validateSession } from "../../core/sessions/validate.ts";
-import { decodeInput, toIsoUtc } from "../../core/shared/schema.ts";
+import { decodeInput, SingleLineText, StorableText, toIsoUtc } from "../../core/shared/schema.ts";
 import { requireUser } from "../http/auth.ts";
 import { makeHttpHandler } from "../http/handler.ts";
 import type { Logger } from "../http/log.ts";
@@ -15,12 +15,12 @@ import type { sessionsLayerFromEnv } from "../runtime/sessions.ts";
 
 type Services = Layer.Success<ReturnType<typeof sessionsLayerFromEnv>>;
 
-const Text = (max: number) => Schema.String.check(Schema.isMinLength(1), Schema.isMaxLength(max));
+const Text = (max: number) => StorableText.check(Schema.isMinLength(1), Schema.isMaxLength(max));
 
 const CreateBody = Schema.Struct({
   provider: Text(64),
   id_token: Text(16 * 1024),
-  device: Schema.optionalKey(Schema.NullOr(Schema.String.check(Schema.isMaxLength(200)))),
+  device: Schema.optionalKey(Schema.NullOr(SingleLineText.check(Schema.isMaxLength(200)))),
   user_id: Schema.optionalKey(Text(255)),
   // Accepted for compatibility with the old clients; never stored, never logged.
   oauth_tokens: Schema.optionalKey(Schema.Unknown),

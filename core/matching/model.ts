@@ -1,4 +1,5 @@
 import * as Schema from "effect/Schema";
+import { MultiLineText, SingleLineText } from "../shared/schema.ts";
 
 /**
  * The matching model: what a person asks for when joining the pool (an intention made of chips), and the pool
@@ -36,13 +37,10 @@ export type MustHaveKey = (typeof MUST_HAVE_KEYS)[number];
 export const LIMITS = { chipLength: 40, cityLength: 80, listItems: 10, textLength: 1000, embeddingMax: 1024 } as const;
 
 const bounded = (max: number) =>
-  Schema.String.check(
+  SingleLineText.check(
     Schema.makeFilter((value: string) => {
-      const trimmed = value.trim();
-      if (trimmed.length === 0) return "must not be blank";
+      if (value.trim().length === 0) return "must not be blank";
       if (value.length > max) return `at most ${max} characters`;
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-      if (/[\u0000-\u001f\u007f]/.test(value)) return "must not contain control characters";
       return true;
     }),
   );
@@ -80,7 +78,7 @@ const EmbeddingValue = Schema.Number.check(
 
 /** The body of `PUT /intention`. The embedding's length is checked against the policy by the use case. */
 export const IntentionInput = Schema.Struct({
-  text: Schema.optionalKey(Schema.String.check(Schema.isMaxLength(LIMITS.textLength))),
+  text: Schema.optionalKey(MultiLineText.check(Schema.isMaxLength(LIMITS.textLength))),
   chips: Chips,
   embedding: Schema.optionalKey(Schema.Array(EmbeddingValue).check(Schema.isMaxLength(LIMITS.embeddingMax))),
 });

@@ -1,26 +1,27 @@
 import * as Schema from "effect/Schema";
-import { IsoDate } from "../shared/schema.ts";
+import { IsoDate, MultiLineText, SingleLineText } from "../shared/schema.ts";
 import { DELIVERY_STATUSES, EVENT_TYPES, unknownPlaceholders } from "./model.ts";
 import { isTimeZone } from "./time.ts";
 
 /** The scheduling API's bodies and queries (API.md), decoded at the boundary with `decodeInput`. */
 
-const Name = Schema.String.check(
+// Text fields follow the shared text policy first (core/shared/schema.ts), so a NUL is named as such.
+const Name = SingleLineText.check(
   Schema.makeFilter((value: string) => value.trim().length > 0 || "expected a non-empty name"),
   Schema.isMaxLength(100),
 );
 
-const TimeZone = Schema.String.check(
+const TimeZone = SingleLineText.check(
   Schema.makeFilter((value: string) => isTimeZone(value) || "expected an IANA time zone such as America/New_York"),
 );
 
-const Email = Schema.String.check(
+const Email = SingleLineText.check(
   Schema.makeFilter(
     (value: string) => (value.length <= 254 && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)) || "expected an email address",
   ),
 );
 
-const Template = Schema.String.check(
+const Template = MultiLineText.check(
   Schema.makeFilter((value: string) => value.trim().length > 0 || "expected a non-empty message"),
   Schema.isMaxLength(500),
   Schema.makeFilter((value: string) => {

@@ -51,6 +51,49 @@ export const decodeInput =
       onExcessProperty: unknownFields === "refuse" ? "error" : "ignore",
     }).pipe(Effect.mapError((error) => toValidationFailed(error.issue, root)));
 
+/**
+ * The text policy (docs/api.md, "Text"), one rule for every text field of every function:
+ * - every text field refuses what PostgreSQL and DynamoDB cannot store or compare: NUL (U+0000) and lone
+ *   surrogates (UTF-16 halves without their pair, which no UTF-8 store can encode);
+ * - text people read (names, chips, cities, devices, messages, an ID token's `sub`) also refuses control
+ *   characters (C0, DEL, C1: ESC among them, so every ANSI escape) and the bidirectional controls that reorder what
+ *   a reader sees (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). Multi-line text allows line feed and tab.
+ * Refused, never stripped: a stripped value is not what the client sent, and would be stored and echoed silently.
+ */
+export type TextKind = "opaque" | "line" | "multiline";
+
+const LONE_SURROGATE = /\p{Cs}/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above, with tab and line feed allowed
+const CONTROL_BUT_TAB_OR_LINE_FEED = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+const codePointOf = (char: string): string =>
+  `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+
+/** Why `value` breaks the text policy for its kind (`contains a NUL character`), or undefined when it does not. */
+export const textProblem = (value: string, kind: TextKind): string | undefined => {
+  if (value.includes("\u0000")) return "contains a NUL character";
+  const lone = LONE_SURROGATE.exec(value);
+  if (lone) return `contains a lone surrogate (${codePointOf(lone[0])})`;
+  if (kind === "opaque") return undefined;
+  const control = (kind === "line" ? CONTROL : CONTROL_BUT_TAB_OR_LINE_FEED).exec(value);
+  if (control) return `contains a control character (${codePointOf(control[0])})`;
+  const bidi = BIDI_CONTROL.exec(value);
+  if (bidi) return `contains a bidirectional control character (${codePointOf(bidi[0])})`;
+  return undefined;
+};
+
+const obeysTextPolicy = (kind: TextKind) => Schema.makeFilter((value: string) => textProblem(value, kind) ?? true);
+
+/** Text a store keeps or compares but no one reads as prose: ids, tokens, provider names. */
+export const StorableText = Schema.String.check(obeysTextPolicy("opaque"));
+/** One line people read: names, chips, cities, devices, emails, time zones. */
+export const SingleLineText = Schema.String.check(obeysTextPolicy("line"));
+/** Prose people read, which may span lines: an event's message, an intention's text. */
+export const MultiLineText = Schema.String.check(obeysTextPolicy("multiline"));
+
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** True when `y-m-d` names a real calendar day (2023-02-30 does not). */

@@ -54,12 +54,24 @@ const activeMatchOf = async (sql: Sql, userId: string, now: Date) => {
   return row ? toMatch(row) : undefined;
 };
 
+/**
+ * One user's intention writes (replace, withdraw, a decline's requeue) run one after another. Unserialized, two of
+ * them each read a snapshot without the other's rows and then wait on each other's row locks (a deadlock, once a
+ * 503), or miss the other's new intention and fail the one-active-intention index (a 409 for a write that should
+ * simply replace), or leave a pool entry for an ended intention. A transaction-level advisory lock per user makes
+ * each see the last one's committed state; it is the two-key form, a space apart from the batch's one-key lock.
+ */
+const USER_LOCK_SPACE = 0x696e74; // "int"(ention)
+const lockUser = (tx: Sql, userId: string) =>
+  tx`select pg_advisory_xact_lock(${USER_LOCK_SPACE}::int, hashtext(${userId}))`;
+
 const insertPoolEntry = (tx: Sql, intention: Intention, pool: PoolState) =>
   tx`insert into pool_entries (intention_id, user_id, city, tier, joined_at)
     values (${intention.id}, ${intention.userId}, ${cityOf(intention.chips)}, ${pool.tier}, ${pool.joinedAt.toISOString()})
     on conflict do nothing`;
 
 const replaceIntentionIn = async (tx: Sql, intention: Intention, pool: PoolState, now: Date) => {
+  await lockUser(tx, intention.userId);
   // First the pool row: it waits for a batch holding it, so the match check below sees that batch's matches.
   await tx`delete from pool_entries where user_id = ${intention.userId}`;
   if (await activeMatchOf(tx, intention.userId, now)) {
@@ -89,6 +101,8 @@ const respondIn = async (tx: Sql, matchId: string, userId: string, response: Res
   if (next.status === "declined") {
     await tx`update match_members set active = false where match_id = ${matchId}`;
     await tx`insert into match_declines (match_id, user_id, declined_at) values (${matchId}, ${userId}, ${at})`;
+    // In the users' order, so two requeues can never wait on each other.
+    for (const member of [match.userA, match.userB].sort()) await lockUser(tx, member);
     // Back to the pool with their original joining time (so waiting, tier and expiry carry on), if still wanted.
     const back = await tx.unsafe<IntentionRow[]>(
       `select ${INTENTION_COLUMNS} from intentions i where i.id = any($1::uuid[]) and i.ended_at is null`,
@@ -133,6 +147,7 @@ export const makePostgresMatchingStore = (sql: postgres.Sql): MatchingStore["Ser
       ),
     withdraw: (userId, now) =>
       transact(sql, async (tx) => {
+        await lockUser(tx, userId);
         await tx`delete from pool_entries where user_id = ${userId}`;
         const ended = await tx`update intentions set ended_at = ${now.toISOString()}, end_reason = 'withdrawn'
             where user_id = ${userId} and ended_at is null returning id`;
