@@ -22,6 +22,10 @@ describe("the stack config", () => {
     expect([s.deletionProtection, p.deletionProtection]).toEqual([false, true]);
     expect(p.dynamoCapacity).toEqual({ minRead: 5, maxRead: 200, minWrite: 5, maxWrite: 100, targetUtilization: 70 });
     expect(s.schedules).toEqual({ scheduler: "rate(1 minute)", matcher: "rate(3 hours)" });
+    // The public functions and the in-VPC store are capped per stack: 100 in production, as the sessions service
+    // this replaces had (docs/decisions/0007).
+    expect(s.reservedConcurrency).toEqual({ sessions: 10, matching: 10, scheduling: 2, "delivery-store": 5 });
+    expect(p.reservedConcurrency).toEqual({ sessions: 100, matching: 100, scheduling: 10, "delivery-store": 20 });
     expect(JSON.parse(s.settings.oidcProviders ?? "{}").google.issuer).toBe("https://accounts.google.com");
   });
 
@@ -83,7 +87,16 @@ describe("the stack config", () => {
     ],
     ["broken JSON", { "rendezvous:sessionPolicy": "{idle" }, "rendezvous:sessionPolicy: expected a JSON object"],
     ["a misspelt key", { "rendezvous:logRetention": "7" }, "rendezvous:logRetention: unknown key"],
-    ["three NAT gateways", { "rendezvous:natGateways": "3" }, "rendezvous:natGateways: expected an integer 1..2"],
+    [
+      "a database class without a connection budget",
+      { "rendezvous:dbInstanceClass": "db.m5.24xlarge" },
+      "rendezvous:dbInstanceClass: expected one of db.t4g.micro",
+    ],
+    [
+      "a reservation of zero",
+      { "rendezvous:reservedConcurrency": '{"sessions":0}' },
+      "rendezvous:reservedConcurrency: expected an object of function name -> reserved concurrency 1..1000",
+    ],
   ])("refuses %s, naming the key", (_case, change, message) => {
     const problems = problemsOf(change);
     expect(problems).toHaveLength(1);

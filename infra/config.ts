@@ -4,6 +4,7 @@
  */
 import { isScheduleExpression } from "../apps/manifest.ts";
 import { configReader, isHttpUrl, isObject, isOrigin, type Raw } from "./config-reader.ts";
+import { DATABASE_CLASSES } from "./connection-budget.ts";
 
 export const NAMESPACE = "rendezvous";
 
@@ -35,8 +36,8 @@ export interface StackConfig {
   readonly pointInTimeRecovery: boolean;
   readonly dynamoBilling: "on-demand" | "provisioned";
   readonly dynamoCapacity: DynamoCapacity;
-  /** NAT gateways for in-VPC functions that call the internet (docs/decisions/0001). */
-  readonly natGateways: 1 | 2;
+  /** Function name -> reserved concurrency, overriding the manifest's (docs/decisions/0007: the connection budget). */
+  readonly reservedConcurrency: Readonly<Record<string, number>>;
   readonly alarmEmail: string;
   /** Function name -> schedule expression, overriding the manifest's. */
   readonly schedules: Readonly<Record<string, string>>;
@@ -88,14 +89,20 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
   if (Number.isInteger(logRetentionDays) && !RETENTION_DAYS.includes(logRetentionDays)) {
     fail("logRetentionDays", `one of CloudWatch's periods (${RETENTION_DAYS.join(", ")})`, get("logRetentionDays"));
   }
-  const dbInstanceClass = text("dbInstanceClass", (v) => /^db\.[a-z0-9]+\.[a-z0-9]+$/.test(v), "an RDS class");
+  const classes = `one of ${Object.keys(DATABASE_CLASSES).join(", ")}`;
+  const dbInstanceClass = text("dbInstanceClass", (v) => v in DATABASE_CLASSES, classes);
   const dbAllocatedStorageGb = integer("dbAllocatedStorageGb", 20, 20, 65536);
   const dbMultiAz = boolean("dbMultiAz", false);
   const dbBackupRetentionDays = integer("dbBackupRetentionDays", 7, 1, 35);
   const deletionProtection = boolean("deletionProtection", true);
   const pointInTimeRecovery = boolean("pointInTimeRecovery", true);
   const billing = text("dynamoBilling", (v) => v === "on-demand" || v === "provisioned", "on-demand or provisioned");
-  const natGateways = integer("natGateways", 1, 1, 2) as 1 | 2;
+  const reservedJson = json(
+    "reservedConcurrency",
+    (v) => isObject(v) && Object.values(v).every((n) => Number.isInteger(n) && Number(n) >= 1 && Number(n) <= 1000),
+    "an object of function name -> reserved concurrency 1..1000",
+  );
+  const reservedConcurrency: Record<string, number> = reservedJson ? JSON.parse(reservedJson) : {};
   const alarmEmail = text("alarmEmail", (v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), "an e-mail address");
   required("alarmEmail", alarmEmail, "an e-mail address");
 
@@ -164,7 +171,7 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     text("webhookUrl", (v) => isHttpUrl(v, true), "an https URL"),
   );
 
-  required("dbInstanceClass", dbInstanceClass, "an RDS class");
+  required("dbInstanceClass", dbInstanceClass, classes);
   required("dynamoBilling", billing, "on-demand or provisioned");
   problems.push(...unknownKeys());
   if (problems.length > 0) throw new StackConfigError(problems);
@@ -182,7 +189,7 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     pointInTimeRecovery,
     dynamoBilling: billing as "on-demand" | "provisioned",
     dynamoCapacity,
-    natGateways,
+    reservedConcurrency,
     alarmEmail: alarmEmail ?? "",
     schedules,
     settings,

@@ -5,15 +5,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type FunctionSpec, timeoutOf } from "../apps/manifest.ts";
-import { callsInternet, effectiveNeeds, type SharedResources } from "./access.ts";
+import type { SharedResources } from "./access.ts";
 import { Database } from "./components/Database.ts";
 import { DeliveriesQueue } from "./components/DeliveriesQueue.ts";
 import { FailureQueue } from "./components/FailureQueue.ts";
 import type { FunctionVpc } from "./components/LambdaFunction.ts";
 import { Network } from "./components/Network.ts";
+import { SecurityGroups } from "./components/SecurityGroups.ts";
 import { SessionsTable } from "./components/SessionsTable.ts";
 import { WebhookSecret } from "./components/WebhookSecret.ts";
 import type { StackConfig } from "./config.ts";
+import { type NetworkKind, networkKindOf } from "./placement.ts";
 
 export const createShared = (prefix: string, config: StackConfig, functions: readonly FunctionSpec[]) => {
   const protect = config.deletionProtection;
@@ -21,20 +23,25 @@ export const createShared = (prefix: string, config: StackConfig, functions: rea
   const account = aws.getCallerIdentityOutput().accountId;
   const partition = aws.getPartitionOutput().partition;
 
-  const inVpc = functions.filter((fn) => fn.needs.includes("postgres"));
-  const vpcNeeds = new Set(inVpc.flatMap(effectiveNeeds));
+  // The kinds of in-VPC function (docs/decisions/0007): one security group each, and DynamoDB's gateway endpoint
+  // only when a kind calls it.
+  const kinds = [...new Set(functions.flatMap((fn) => networkKindOf(fn) ?? []))].sort();
+  // Named, not looked up: the first two AZs of a lookup can change, and moving a subnet replaces the database's
+  // subnet group. Every region has an "a" and a "b".
+  const awsRegion = aws.config.region;
+  if (!awsRegion) throw new Error("aws:region: required, the region the stack deploys to");
   const network = new Network(prefix, {
-    interfaceEndpoints: [
-      "secretsmanager",
-      ...(vpcNeeds.has("deliveriesQueue:send") || vpcNeeds.has("deliveriesQueue:consume") ? ["sqs"] : []),
-    ],
-    gatewayEndpoints: vpcNeeds.has("sessionsTable:read") || vpcNeeds.has("sessionsTable:write") ? ["dynamodb"] : [],
-    natGateways: inVpc.some(callsInternet) ? config.natGateways : 0,
+    availabilityZones: [`${awsRegion}a`, `${awsRegion}b`],
+    dynamodbEndpoint: kinds.includes("postgres-dynamodb"),
+  });
+  const groups = new SecurityGroups(prefix, {
+    vpcId: network.vpcId,
+    kinds,
+    ...(network.dynamodbPrefixListId ? { dynamodbPrefixListId: network.dynamodbPrefixListId } : {}),
   });
   const database = new Database(prefix, {
-    vpcId: network.vpcId,
     subnetIds: network.privateSubnetIds,
-    clientSecurityGroupId: network.functionSecurityGroupId,
+    securityGroupId: groups.databaseGroupId,
     instanceClass: config.dbInstanceClass,
     allocatedStorageGb: config.dbAllocatedStorageGb,
     multiAz: config.dbMultiAz,
@@ -66,13 +73,18 @@ export const createShared = (prefix: string, config: StackConfig, functions: rea
     deliveriesQueue: deliveries,
     webhookSecretArn: webhookSecret.arn,
   };
-  const vpc: FunctionVpc = {
-    subnetIds: network.privateSubnetIds,
-    subnetArns: network.privateSubnetArns,
-    securityGroupId: network.functionSecurityGroupId,
-    securityGroupArn: network.functionSecurityGroupArn,
-    networkInterfacesArn: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:network-interface/*`,
-    egress: network.egress,
+  /** The VPC placement of a function of `kind`: its group, and the rules and endpoint it must not run before. */
+  const vpcFor = (kind: NetworkKind): FunctionVpc => {
+    const group = groups.functionGroups[kind];
+    if (!group) throw new Error(`no security group for the ${kind} functions`);
+    return {
+      subnetIds: network.privateSubnetIds,
+      subnetArns: network.privateSubnetArns,
+      securityGroupId: group.id,
+      securityGroupArn: group.arn,
+      networkInterfacesArn: pulumi.interpolate`arn:${partition}:ec2:${region}:${account}:network-interface/*`,
+      egress: [...group.rules, ...(kind === "postgres-dynamodb" ? network.egress : [])],
+    };
   };
-  return { region, network, database, sessionsTable, deliveries, webhookSecret, scheduleDlq, asyncDlq, shared, vpc };
+  return { region, network, database, sessionsTable, deliveries, webhookSecret, scheduleDlq, asyncDlq, shared, vpcFor };
 };

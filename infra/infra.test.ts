@@ -9,4 +9,6 @@ import "./platform.suite.ts";
 import "./stages.suite.ts";
 import "./access.suite.ts";
 import "./index.suite.ts";
+import "./network.suite.ts";
+import "./cost.suite.ts";
 import "./bundle.suite.ts";

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { functions } from "../apps/manifest.ts";
 import { lambdaOf, rolePolicyOf } from "./policies.ts";
-import { ACCOUNT, REGION, type StackRun, sharedRun } from "./testing.ts";
+import { ACCOUNT, REGION, type StackRun, sharedRun, stackConfig } from "./testing.ts";
 
 /**
  * The platform's functions as the manifest holds them, each held to what it is written down to do: literal
@@ -104,7 +104,11 @@ describe("the platform's functions in the staging stack", () => {
     const expected = EXPECTED[name] as Expected;
     const lambda = lambdaOf(run, "staging", name).inputs;
     expect(Object.keys(lambda.environment?.variables ?? {}).sort()).toEqual([...expected.env].sort());
-    expect(lambda.reservedConcurrentExecutions).toBe(expected.reservedConcurrency);
+    // The stack file's reservation (docs/decisions/0007) wins over the manifest's.
+    const reserved: Record<string, number> = JSON.parse(
+      stackConfig("staging")["rendezvous:reservedConcurrency"] ?? "{}",
+    );
+    expect(lambda.reservedConcurrentExecutions).toBe(reserved[name] ?? expected.reservedConcurrency);
     const url = run.ofType("aws:lambda/functionUrl:FunctionUrl").find((u) => u.name === `rendezvous-staging-${name}`);
     expect(url?.inputs.authorizationType).toBe(expected.url);
     const schedule = run.ofType("aws:scheduler/schedule:Schedule").find((s) => s.name.endsWith(`-${name}`));

@@ -73,3 +73,19 @@ export const SAMPLE_FUNCTIONS: readonly FunctionSpec[] = [
     reservedConcurrency: 1,
   },
 ];
+
+/**
+ * The needs of the platform's functions as the team contract (issue 14's topology) gives them, for the tests of
+ * VPC placement that must hold once the manifest carries them: `postgres:<role>` puts a function in the VPC;
+ * the scheduler and the dispatcher reach Postgres through the delivery-store function instead.
+ */
+export const CONTRACT_NEEDS: Readonly<Record<string, readonly string[]>> = {
+  migrator: ["postgres:admin"],
+  scheduling: ["postgres:scheduling"],
+  "delivery-store": ["postgres:scheduling"],
+  matching: ["postgres:matching", "sessionsTable:read", "sessionsTable:write"],
+  matcher: ["postgres:matching"],
+  sessions: ["sessionsTable:read", "sessionsTable:write"],
+  scheduler: ["deliveryStore:invoke", "deliveriesQueue:send", "deliveriesDeadLetters:send"],
+  dispatcher: ["deliveryStore:invoke", "deliveriesQueue:consume", "webhookSecret:read", "webhookUrl:read"],
+};

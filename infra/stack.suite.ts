@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DELIVERIES_QUEUE, functions, memoryOf, NEED_ENV, SETTINGS, timeoutOf } from "../apps/manifest.ts";
 import { effectiveNeeds, effectiveSettings, NEED_ACTIONS } from "./access.ts";
+import { inVpc } from "./placement.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
 import { REGION, type Recorded, type StackRun, sharedRun, stackConfig } from "./testing.ts";
@@ -53,8 +54,9 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
       expect(lambda.tracingConfig).toEqual({ mode: "Active" });
       expect(lambda.memorySize).toBe(memoryOf(fn, Number(config["rendezvous:lambdaMemoryMb"])));
       expect(lambda.timeout).toBe(timeoutOf(fn));
-      expect(lambda.reservedConcurrentExecutions).toBe(fn.reservedConcurrency);
-      expect(Boolean(lambda.vpcConfig)).toBe(fn.needs.includes("postgres"));
+      const reserved = JSON.parse(config["rendezvous:reservedConcurrency"] ?? "{}")[name] ?? fn.reservedConcurrency;
+      expect(lambda.reservedConcurrentExecutions).toBe(reserved);
+      expect(Boolean(lambda.vpcConfig)).toBe(inVpc(fn));
       const logGroup = manifest.one("aws:cloudwatch/logGroup:LogGroup", `rendezvous-${stage}-${name}`).inputs;
       expect(logGroup.retentionInDays).toBe(Number(config["rendezvous:logRetentionDays"]));
       expect(lambda.loggingConfig.logGroup).toBe(logGroup.name);
@@ -68,7 +70,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
       expect(statements.flatMap((s) => privilegeProblems(name, [s]))).toEqual([]);
       const expected = new Set([
         ...BASE_ACTIONS,
-        ...(fn.needs.includes("postgres") ? VPC_ACTIONS : []),
+        ...(inVpc(fn) ? VPC_ACTIONS : []),
         ...(fn.triggers.some((t) => t.kind === "schedule") ? ["sqs:SendMessage"] : []),
         ...effectiveNeeds(fn).flatMap((need) => NEED_ACTIONS[need]),
       ]);
@@ -124,15 +126,21 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     expect(star.flatMap((s) => s.Action).every((a) => STAR_ONLY_ACTIONS.has(a))).toBe(true);
   });
 
-  it("keeps the database private, encrypted, TLS-only and open to the functions' group only", () => {
+  it("keeps the database private, encrypted, TLS-only, IAM-authenticated and open to the function groups only", () => {
     const db = sample.ofType("aws:rds/instance:Instance")[0]?.inputs;
     expect(db).toMatchObject({ engine: "postgres", engineVersion: "17", storageEncrypted: true });
+    expect(db).toMatchObject({ iamDatabaseAuthenticationEnabled: true, caCertIdentifier: "rds-ca-rsa2048-g1" });
     expect(db?.publiclyAccessible).toBe(false);
+    expect(db?.vpcSecurityGroupIds).toEqual([`rendezvous-${stage}-db-id`]);
     const parameters = sample.ofType("aws:rds/parameterGroup:ParameterGroup")[0]?.inputs;
     expect(parameters?.parameters).toEqual([{ name: "rds.force_ssl", value: "1" }]);
-    const dbGroup = sample.one("aws:ec2/securityGroup:SecurityGroup", `rendezvous-${stage}-db`).inputs;
-    expect(dbGroup.ingress).toEqual([
-      { protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [`rendezvous-${stage}-functions-id`] },
+    const admitted = sample
+      .ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+      .filter((r) => r.inputs.securityGroupId === `rendezvous-${stage}-db-id`)
+      .map((r) => [r.inputs.ipProtocol, r.inputs.fromPort, r.inputs.toPort, r.inputs.referencedSecurityGroupId]);
+    expect(admitted.sort()).toEqual([
+      ["tcp", 5432, 5432, `rendezvous-${stage}-fn-postgres-dynamodb-id`],
+      ["tcp", 5432, 5432, `rendezvous-${stage}-fn-postgres-id`],
     ]);
   });
 
@@ -217,17 +225,17 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     // The SDK registers a resource only once its dependencies are registered: registration order shows dependsOn.
     const order = (type: string, name: string) => sample.resources.findIndex((r) => r.type === type && r.name === name);
     const ran = order("aws:lambda/invocation:Invocation", `rendezvous-${stage}-migrator-on-deploy`);
-    const dependents = SAMPLE_FUNCTIONS.filter((fn) => fn.needs.includes("postgres") && fn.name !== "migrator");
+    const dependents = SAMPLE_FUNCTIONS.filter((fn) => inVpc(fn) && fn.name !== "migrator");
     for (const fn of dependents) {
       expect(order("aws:lambda/function:Function", `rendezvous-${stage}-${fn.name}`), fn.name).toBeGreaterThan(ran);
     }
-    // The migrator reads its secret through the VPC endpoint: the endpoints and NAT routes exist before it does.
+    // The migrator reaches the database as soon as it runs: its group's rules exist before it does.
     const migrator = order("aws:lambda/function:Function", `rendezvous-${stage}-migrator`);
-    const endpoints = sample.ofType("aws:ec2/vpcEndpoint:VpcEndpoint");
-    const natRoutes = sample.ofType("aws:ec2/route:Route").filter((r) => r.inputs.natGatewayId);
-    expect(endpoints.map((e) => e.inputs.serviceName)).toContain(`com.amazonaws.${REGION}.secretsmanager`);
-    expect(natRoutes).toHaveLength(2);
-    for (const egress of [...endpoints, ...natRoutes])
-      expect(migrator, egress.name).toBeGreaterThan(order(egress.type, egress.name));
+    const rules = [
+      ...sample.ofType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"),
+      ...sample.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"),
+    ].filter((r) => r.name.includes("-fn-postgres-to-") || r.name.endsWith("-db-from-postgres"));
+    expect(rules).toHaveLength(2);
+    for (const rule of rules) expect(migrator, rule.name).toBeGreaterThan(order(rule.type, rule.name));
   });
 });

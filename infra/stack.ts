@@ -11,7 +11,9 @@ import { FunctionUrl } from "./components/FunctionUrl.ts";
 import { LambdaFunction } from "./components/LambdaFunction.ts";
 import { Schedules } from "./components/Schedules.ts";
 import { type StackConfig, StackConfigError } from "./config.ts";
+import { connectionBudgetProblems } from "./connection-budget.ts";
 import { createShared } from "./foundation.ts";
+import { networkKindOf } from "./placement.ts";
 
 /** A function's deployable code and a digest of it (a changed digest re-runs the deploy-time invocation). */
 export interface Bundle {
@@ -55,6 +57,12 @@ const checkInputs = ({ config, functions, entryExists }: StackOptions): void => 
       configProblems.push(`rendezvous:schedules: "${name}" has no schedule trigger in the manifest`);
     }
   }
+  for (const name of Object.keys(config.reservedConcurrency)) {
+    if (!functions.some((f) => f.name === name)) {
+      pulumi.log.warn(`rendezvous:reservedConcurrency: "${name}" is not in the manifest; ignored`);
+    }
+  }
+  configProblems.push(...connectionBudgetProblems(functions, config.reservedConcurrency, config.dbInstanceClass));
   if (configProblems.length > 0) throw new StackConfigError(configProblems);
 };
 
@@ -72,7 +80,7 @@ export const buildStack = (options: StackOptions): StackOutputs => {
   checkInputs(options);
   const { config, functions, bundle } = options;
   const prefix = `rendezvous-${config.stage}`;
-  const { region, database, sessionsTable, deliveries, scheduleDlq, asyncDlq, shared, vpc } = createShared(
+  const { region, database, sessionsTable, deliveries, scheduleDlq, asyncDlq, shared, vpcFor } = createShared(
     prefix,
     config,
     functions,
@@ -87,6 +95,8 @@ export const buildStack = (options: StackOptions): StackOutputs => {
   const deployedAt = new Date().toISOString();
   for (const fn of [...functions.filter(isDeployTime), ...functions.filter((f) => !isDeployTime(f))]) {
     const scheduled = fn.triggers.some((t) => t.kind === "schedule");
+    const kind = networkKindOf(fn);
+    const reservedConcurrency = config.reservedConcurrency[fn.name] ?? fn.reservedConcurrency;
     const code = bundle(fn);
     const lambda = new LambdaFunction(`${prefix}-${fn.name}`, {
       functionName: `${prefix}-${fn.name}`,
@@ -95,13 +105,13 @@ export const buildStack = (options: StackOptions): StackOutputs => {
       runtime: config.lambdaRuntime,
       memoryMb: memoryOf(fn, config.lambdaMemoryMb),
       timeoutSeconds: timeoutOf(fn),
-      ...(fn.reservedConcurrency === undefined ? {} : { reservedConcurrency: fn.reservedConcurrency }),
+      ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
       logRetentionDays: config.logRetentionDays,
       environment: environmentFor(fn, shared, config.settings),
       grants: grantsFor(fn, shared),
       ...(scheduled ? { asyncFailureQueueArn: asyncDlq.arn } : {}),
-      // In the VPC (after its endpoints and NAT routes), and after the deploy-time run unless it is that run.
-      ...(fn.needs.includes("postgres") ? { vpc, runAfter: isDeployTime(fn) ? [] : deployRuns } : {}),
+      // In the VPC (after its security group rules and endpoint), and after the deploy-time run unless it is it.
+      ...(kind ? { vpc: vpcFor(kind), runAfter: isDeployTime(fn) ? [] : deployRuns } : {}),
     });
     deployed.set(fn.name, lambda);
     for (const trigger of fn.triggers) {

@@ -26,6 +26,15 @@ describe("staging and production", () => {
     expect(both((run, stage) => lambdaOf(run, stage, "sessions").inputs.memorySize)).toEqual([512, 1024]);
   });
 
+  it("cap the public functions at 10 in staging and 100 in production, as the sessions service this replaces", () => {
+    for (const fn of ["sessions", "matching"]) {
+      expect(both((run, stage) => lambdaOf(run, stage, fn).inputs.reservedConcurrentExecutions)).toEqual([10, 100]);
+    }
+    expect(both((run, stage) => lambdaOf(run, stage, "scheduling").inputs.reservedConcurrentExecutions)).toEqual([
+      2, 10,
+    ]);
+  });
+
   it("protect production's database: Multi-AZ, deletion protection, final snapshot, longer backups", () => {
     const [staging, production] = both((run) => run.ofType("aws:rds/instance:Instance")[0]?.inputs);
     expect(staging).toMatchObject({
@@ -76,33 +85,6 @@ describe("staging and production", () => {
       maxCapacity: 200,
     });
     expect(both((run) => run.ofType("aws:appautoscaling/policy:Policy").length)).toEqual([0, 4]);
-  });
-
-  it("give the dispatcher one NAT gateway in staging and one per AZ in production", () => {
-    expect(both((run) => run.ofType("aws:ec2/natGateway:NatGateway").length)).toEqual([1, 2]);
-    expect(both((run) => run.ofType("aws:ec2/route:Route").length)).toEqual([2, 2]);
-  });
-
-  it("put only the functions that need Postgres into the VPC, with endpoints for what they call", () => {
-    for (const [run, stage] of [
-      [runs.staging, "staging"],
-      [runs.production, "production"],
-    ] as const) {
-      for (const fn of SAMPLE_FUNCTIONS) {
-        const vpc = lambdaOf(run as StackRun, stage, fn.name).inputs.vpcConfig;
-        expect(Boolean(vpc), fn.name).toBe(fn.needs.includes("postgres"));
-      }
-      const endpoints = (run as StackRun)
-        .ofType("aws:ec2/vpcEndpoint:VpcEndpoint")
-        .map((e) => [e.inputs.serviceName, e.inputs.vpcEndpointType]);
-      expect(endpoints.sort()).toEqual([
-        ["com.amazonaws.eu-west-1.dynamodb", "Gateway"],
-        ["com.amazonaws.eu-west-1.secretsmanager", "Interface"],
-        ["com.amazonaws.eu-west-1.sqs", "Interface"],
-      ]);
-      const subnets = (run as StackRun).ofType("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("private"));
-      expect(new Set(subnets.map((s) => s.inputs.availabilityZone))).toEqual(new Set(["eu-west-1a", "eu-west-1b"]));
-    }
   });
 
   it("alarm on the same conditions in both, to each stack's topic", () => {

@@ -58,6 +58,19 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
       return { dashboardName: inputs.dashboardName };
     case "aws:scheduler/schedule:Schedule":
       return { ...base };
+    case "aws:ec2/vpcEndpoint:VpcEndpoint":
+      return { ...base, prefixListId: `pl-${name}` };
+    // Under mocks awsx's Vpc is one resource: answer what its outputs would be, one private subnet per AZ.
+    case "awsx:ec2:Vpc": {
+      const azs = (inputs.availabilityZoneNames as string[] | undefined) ?? [];
+      return {
+        vpcId: `vpc-${name}`,
+        privateSubnetIds: azs.map((az) => `subnet-${name}-private-${az}`),
+        routeTables: azs.map((az) => ({ id: `rtb-${name}-private-${az}` })),
+        publicSubnetIds: [],
+        isolatedSubnetIds: [],
+      };
+    }
     default:
       return base;
   }
@@ -73,7 +86,12 @@ const calls: Record<string, Record<string, unknown>> = {
   },
 };
 
-const SLOW = new Set(["aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/route:Route", "aws:lambda/invocation:Invocation"]);
+const SLOW = new Set([
+  "aws:ec2/vpcEndpoint:VpcEndpoint",
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  "aws:lambda/invocation:Invocation",
+]);
 
 // biome-ignore lint/suspicious/noExplicitAny: reaches the SDK's internal RPC tracker, which its typings omit
 const settings = (await import("@pulumi/pulumi/runtime/settings.js" as string)) as any;

@@ -128,6 +128,8 @@ export const remoteDeliveryStore = (options: RemoteDeliveryStoreOptions): Layer.
   return Layer.succeed(DeliveryStore, {
     claimDue: (...args) => call("claimDue", METHODS.claimDue, args),
     settle: (...args) => call("settle", METHODS.settle, args).pipe(Effect.asVoid),
+    claimStale: (...args) => call("claimStale", METHODS.claimStale, args),
+    giveUp: (...args) => call("giveUp", METHODS.giveUp, args).pipe(Effect.asVoid),
     beginDispatch: (...args) => call("beginDispatch", METHODS.beginDispatch, args),
     recordOutcome: (...args) => call("recordOutcome", METHODS.recordOutcome, args).pipe(Effect.asVoid),
   });

@@ -129,6 +129,29 @@ export const METHODS = {
     serve: (store, settlement) => store.settle(settlement).pipe(Effect.as(null)),
     retry: "always",
   }),
+  // Only when surely unsent: a lost answer already counted one re-queue on the rows it claimed; the next tick sweeps.
+  claimStale: method("claimStale", {
+    request: Schema.Struct({
+      now: Instant,
+      staleBefore: Instant,
+      lostBefore: Schema.optionalKey(Instant),
+      limit: Schema.Int.check(Schema.isGreaterThan(0)),
+      leaseSeconds: Positive,
+      owner: Schema.String,
+    }),
+    response: Schema.Array(Schema.Struct({ ...ClaimedDelivery.fields, requeues: Schema.Int })),
+    toRequest: (request) => request,
+    serve: (store, request) => store.claimStale(request),
+    retry: "unsent",
+  }),
+  // Ends only rows its owner still holds: a second give-up changes nothing.
+  giveUp: method("giveUp", {
+    request: Schema.Struct({ owner: Schema.String, now: Instant, ids: Ids, reason: Schema.String }),
+    response: Done,
+    toRequest: (giveUp) => giveUp,
+    serve: (store, giveUp) => store.giveUp(giveUp).pipe(Effect.as(null)),
+    retry: "always",
+  }),
   // Not after a lost answer: the retry would find the rows held by the first call and acknowledge them unposted.
   beginDispatch: method("beginDispatch", {
     request: Schema.Struct({ ids: Ids, now: Instant, holdSeconds: Positive }),

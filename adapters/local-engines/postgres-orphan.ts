@@ -31,7 +31,7 @@ const procStat = (pid: number): { state: string; ppid: number } | undefined => {
 };
 
 /** Alive and not a zombie waiting for a parent that does not reap. */
-const isAlive = (pid: number): boolean => {
+export const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
   } catch (error) {

@@ -21,9 +21,11 @@ import { memoryDeliveryStore } from "./scheduling-deliveries.ts";
 export class MemoryScheduling {
   readonly users = new Map<string, User>();
   readonly events = new Map<string, YearlyEvent & { removed: boolean }>();
-  readonly deliveries: Array<Delivery & { owner: string | null; leaseUntil: Date | null }> = [];
+  readonly deliveries: Array<Delivery & { owner: string | null; leaseUntil: Date | null; requeues: number }> = [];
   /** Delivery ids handed to the queue, in order (duplicates kept). */
   readonly queued: string[] = [];
+  /** Delivery ids sent to the dead-letter queue, in order. */
+  readonly deadLettered: string[] = [];
   /** Webhook calls, in order. */
   readonly posts: Array<{ id: string; payload: WebhookPayload }> = [];
   /** What the next webhook calls answer (first in, first out); `delivered 200` when empty. */
@@ -46,6 +48,7 @@ export class MemoryScheduling {
         updatedAt: now,
         owner: null,
         leaseUntil: null,
+        requeues: 0,
       });
     }
   }
@@ -138,13 +141,16 @@ export class MemoryScheduling {
 
   readonly deliveryStore: Layer.Layer<DeliveryStore> = memoryDeliveryStore(this);
 
+  /** Accepts what `refuse` does not name, into `into`. */
+  private accept(ids: readonly string[], into: string[]) {
+    const accepted = ids.filter((id) => !this.refuse.has(id));
+    into.push(...accepted);
+    return { accepted, failed: ids.filter((id) => this.refuse.has(id)).map((id) => ({ id, reason: "refused" })) };
+  }
+
   readonly deliveryQueue = Layer.succeed(DeliveryQueue, {
-    enqueue: (ids) =>
-      Effect.sync(() => {
-        const accepted = ids.filter((id) => !this.refuse.has(id));
-        this.queued.push(...accepted);
-        return { accepted, failed: ids.filter((id) => this.refuse.has(id)).map((id) => ({ id, reason: "refused" })) };
-      }),
+    enqueue: (ids) => Effect.sync(() => this.accept(ids, this.queued)),
+    deadLetter: (ids) => Effect.sync(() => this.accept(ids, this.deadLettered)),
   });
 
   readonly webhookSender = Layer.succeed(WebhookSender, {

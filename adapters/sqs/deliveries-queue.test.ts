@@ -7,13 +7,13 @@ import { engines, freshQueue, testSqs } from "../local-engines/testing.ts";
 import { DeliveryMessageJson, sqsDeliveryQueue } from "./deliveries-queue.ts";
 
 const sqs = testSqs();
-const enqueue = (queueUrl: string, ids: readonly string[]) =>
+const enqueue = (queueUrl: string, ids: readonly string[], to: "enqueue" | "deadLetter" = "enqueue", dlq?: string) =>
   Effect.runPromise(
     Effect.provide(
       Effect.gen(function* () {
-        return yield* (yield* DeliveryQueue).enqueue(ids);
+        return yield* (yield* DeliveryQueue)[to](ids);
       }),
-      sqsDeliveryQueue(sqs, queueUrl),
+      sqsDeliveryQueue(sqs, queueUrl, dlq),
     ),
   );
 
@@ -42,5 +42,20 @@ describe("the deliveries queue on fauxqs", () => {
     const result = await enqueue(missing, ["a", "b"]);
     expect(result.accepted).toEqual([]);
     expect(result.failed.map((failure) => failure.id)).toEqual(["a", "b"]);
+  });
+
+  it("dead-letters deliveries onto the DLQ with the same message, and refuses when no DLQ is configured", async () => {
+    const queue = await freshQueue();
+    const ids = ["0193a8f0-0000-7000-8000-00000000d001", "0193a8f0-0000-7000-8000-00000000d002"];
+    expect(await enqueue(queue.url, ids, "deadLetter", queue.dlqUrl)).toEqual({ accepted: ids, failed: [] });
+    expect((await drainIds(queue.dlqUrl)).sort()).toEqual(ids);
+    expect(await drainIds(queue.url)).toEqual([]);
+    const unconfigured = Effect.flip(
+      Effect.gen(function* () {
+        return yield* (yield* DeliveryQueue).deadLetter(ids);
+      }),
+    );
+    const failure = await Effect.runPromise(Effect.provide(unconfigured, sqsDeliveryQueue(sqs, queue.url)));
+    expect(failure).toMatchObject({ _tag: "DependencyUnavailable", dependency: "deliveries dead-letter queue" });
   });
 });

@@ -1,3 +1,6 @@
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { postWebhook } from "./client.ts";
 import { HANG, startWebhookReceiver } from "./receiver.ts";
@@ -104,5 +107,27 @@ describe("startWebhookReceiver", () => {
     while (other.received().length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     await other.close();
     expect(await pending).toMatchObject({ kind: "retry", reason: expect.stringMatching(/^network error/) });
+  });
+
+  it("with a log file, keeps what it received across a restart, skipping a line a kill cut short", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "receiver-log-"));
+    const logFile = join(dir, "webhooks.jsonl");
+    try {
+      const first = await startWebhookReceiver({ secret, logFile });
+      await postWebhook({ url: first.url, secret, id: "kept-1", body: "{}", now: new Date() });
+      await first.close();
+      appendFileSync(logFile, '{"webhook_id":"cut-sh');
+      const second = await startWebhookReceiver({ secret, logFile });
+      await postWebhook({ url: second.url, secret, id: "kept-2", body: "{}", now: new Date() });
+      await second.close();
+      const reloaded = await startWebhookReceiver({ secret, logFile });
+      expect(reloaded.received().map((entry) => [entry.webhook_id, entry.status])).toEqual([
+        ["kept-1", 200],
+        ["kept-2", 200],
+      ]);
+      await reloaded.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifyWebhook } from "./signature.ts";
@@ -10,6 +11,9 @@ import { verifyWebhook } from "./signature.ts";
  * and parsed body) apply to requests that verify; a request that does not verify always gets 401,
  * as a real receiver would answer. Besides HTTP statuses, `0` holds the request open without answering (a hung
  * receiver, until the client gives up or the receiver closes) and `-1` drops the connection without a response.
+ *
+ * With `logFile`, each request is appended to it (one JSON line) before it is answered, and the file's earlier
+ * lines are loaded on start: what a receiver answered survives its process being killed.
  */
 export interface ReceivedWebhook {
   readonly webhook_id: string;
@@ -56,6 +60,23 @@ const parseBody = (text: string): unknown => {
   }
 };
 
+/**
+ * Earlier entries of a log file. A line cut short by a kill mid-write is skipped, and ended, so that the next
+ * entry starts a line of its own.
+ */
+const loadLog = (file: string): ReceivedWebhook[] => {
+  if (!existsSync(file)) return [];
+  const text = readFileSync(file, "utf8");
+  if (text !== "" && !text.endsWith("\n")) appendFileSync(file, "\n");
+  return text.split("\n").flatMap((line) => {
+    try {
+      return line.trim() === "" ? [] : [JSON.parse(line) as ReceivedWebhook];
+    } catch {
+      return [];
+    }
+  });
+};
+
 const flatHeaders = (request: IncomingMessage): Record<string, string | undefined> =>
   Object.fromEntries(
     Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]),
@@ -66,9 +87,10 @@ export const startWebhookReceiver = async (options: {
   port?: number;
   host?: string;
   clock?: () => Date;
+  logFile?: string;
 }): Promise<WebhookReceiver> => {
   const clock = options.clock ?? (() => new Date());
-  const received: ReceivedWebhook[] = [];
+  const received: ReceivedWebhook[] = options.logFile ? loadLog(options.logFile) : [];
   let script: Script = () => 200;
 
   const answer = (response: ServerResponse, status: number): void => {
@@ -95,14 +117,17 @@ export const startWebhookReceiver = async (options: {
     const check = verifyWebhook({ secret: options.secret, headers, body: text, nowSeconds: now.getTime() / 1000 });
     const webhookId = headers["webhook-id"] ?? "";
     const status = check.ok ? script(received.length + 1, { webhookId, body: parseBody(text) }) : 401;
-    received.push({
+    const entry: ReceivedWebhook = {
       webhook_id: headers["webhook-id"] ?? "",
       verified: check.ok,
       body: parseBody(text),
       received_at: now.toISOString(),
       status,
       ...(check.ok ? {} : { reason: check.reason }),
-    });
+    };
+    received.push(entry);
+    // Written before the answer, synchronously: a sender that saw the answer finds the entry after any crash.
+    if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify(entry)}\n`);
     answer(response, status);
   };
 

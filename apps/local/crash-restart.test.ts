@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+// Alive and not a zombie: in a container whose pid 1 does not reap, a stopped orphan lingers as one.
+import { isAlive } from "../../adapters/local-engines/postgres-orphan.ts";
 import { call } from "./e2e/client.ts";
 import { killAll, type NpmStart, npmStart, outputsIn, portBaseBelowEphemeral } from "./fixtures/npm-start.ts";
 
@@ -19,15 +21,6 @@ afterAll(async () => {
   await killAll(started, postgresDir);
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe("npm start after kill -9", () => {
   it("comes back on the same data dir with its data", { timeout: 180_000 }, async () => {

@@ -12,9 +12,10 @@ import { DELIVERIES_QUEUE } from "../manifest.ts";
 
 /**
  * The local engines and the resources the Pulumi program would create in them: PostgreSQL (data kept where
- * ./data-dir.ts says; the migrator function applies the migrations, as on a deploy), dynalite (kept under the data dir) with
- * the sessions table, and fauxqs with the deliveries queue and its dead-letter queue. fauxqs keeps queues in memory only: messages in flight when the
- * runtime stops are lost (the scheduler re-enqueues what it has not seen delivered).
+ * ./data-dir.ts says; the migrator function applies the migrations, as on a deploy), dynalite (kept under the data
+ * dir) with the sessions table, and fauxqs with the deliveries queue and its dead-letter queue. fauxqs keeps queues
+ * in memory only: messages in flight when the runtime stops are lost, and the scheduler's recovery re-queues every
+ * delivery queued before the new queue was created (LOCAL_QUEUE_STARTED_AT, apps/local/env.ts).
  */
 export interface EnginePorts {
   readonly postgres: number;

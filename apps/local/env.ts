@@ -20,6 +20,11 @@ export interface LocalEnvInput {
   readonly databaseCredentialsFile: string;
   /** Stack settings by name (`latePolicy: "PT6H"`); a value here wins over the runtime's own environment. */
   readonly settings?: Partial<Record<Setting, string>>;
+  /**
+   * When the in-memory deliveries queue was created, empty (runtime clock): every delivery queued before it lost
+   * its message, and the scheduler's recovery re-queues them at once (LOCAL_QUEUE_STARTED_AT).
+   */
+  readonly queueStartedAt?: Date;
 }
 
 /** OIDC_PROVIDERS with the local provider added to any the developer configured (e.g. a real Google client). */
@@ -58,6 +63,7 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     DELIVERIES_DLQ_URL: input.engines.queue.dlqUrl,
     // The stack's function name, as infra/ passes the alias ARN: the Invoke API resolves it like Lambda does.
     DELIVERY_STORE_FUNCTION: `${RESOURCE_PREFIX}-${DELIVERY_STORE_FUNCTION}`,
+    ...(input.queueStartedAt ? { LOCAL_QUEUE_STARTED_AT: input.queueStartedAt.toISOString() } : {}),
     WEBHOOK_SECRET: input.webhookSecret,
     WEBHOOK_URL: input.settings?.webhookUrl ?? input.webhookUrl,
     CORS_ORIGINS: JSON.stringify(input.corsOrigins),

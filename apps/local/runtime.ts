@@ -121,6 +121,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       secret: webhookSecret,
       port: ports.webhooks,
       clock: () => clock.now(),
+      // Kept across restarts (and kills): GET /_local/webhooks shows every webhook this data dir ever received.
+      logFile: join(dataDir, "webhooks.jsonl"),
     });
     receiverStarting.catch(() => {});
     cleanups.push(async () => (await receiverStarting.catch(() => undefined))?.close());
@@ -142,6 +144,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       corsOrigins,
       databaseCredentialsFile: await databaseCredentialsIn(dataDir),
       ...(options.settings ? { settings: options.settings } : {}),
+      queueStartedAt: clock.now(),
     });
     cleanups.push(applyEnv(env));
 

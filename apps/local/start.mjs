@@ -12,7 +12,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const outdir = join(root, "node_modules/.cache/rendezvous-local");
+// A test that spawns its own runtimes names its own bundle folder, so that a bundle being written never replaces
+// the one another runtime is loading (esbuild writes files in place).
+const outdir = join(root, "node_modules/.cache", process.env.RENDEZVOUS_LOCAL_BUNDLE_NAME || "rendezvous-local");
 const common = {
   absWorkingDir: root,
   bundle: true,

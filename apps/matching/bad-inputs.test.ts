@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase } from "../../adapters/local-engines/testing.ts";
+import { freshDatabase, runtimeDatabaseEnv } from "../../adapters/local-engines/testing.ts";
 import type { FunctionUrlResult } from "../http/events.ts";
 import { hostileTextIn } from "../http/hostile-text.ts";
 import { bodyOf, type UrlRequest, urlEvent } from "../http/testing.ts";
@@ -12,7 +12,7 @@ import { chips, matchIn, startMatchingFunctions } from "./testing.ts";
  * naming the field, never a 500.
  */
 const url = await freshDatabase({ migrate: true });
-const fns = await startMatchingFunctions(postgresMatchingStoreFromEnv({ DATABASE_URL: url }));
+const fns = await startMatchingFunctions(postgresMatchingStoreFromEnv(runtimeDatabaseEnv(url)));
 const tokens = { alice: "", bob: "", carol: "", dave: "", revoked: "" };
 let matchId = "";
 

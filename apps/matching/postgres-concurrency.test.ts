@@ -1,6 +1,6 @@
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { afterAll, describe, expect, it } from "vitest";
-import { freshDatabase } from "../../adapters/local-engines/testing.ts";
+import { freshDatabase, runtimeDatabaseEnv } from "../../adapters/local-engines/testing.ts";
 import { openDatabase } from "../../adapters/postgres/client.ts";
 import { makeLogger } from "../http/log.ts";
 import { type UrlRequest, urlEvent } from "../http/testing.ts";
@@ -19,10 +19,10 @@ const ROUNDS = 20;
 const RACE_TIMEOUT_MS = 120_000;
 
 const url = await freshDatabase({ migrate: true });
-const fns = await startMatchingFunctions(postgresMatchingStoreFromEnv({ DATABASE_URL: url }));
+const fns = await startMatchingFunctions(postgresMatchingStoreFromEnv(runtimeDatabaseEnv(url)));
 const quiet = makeLogger({}, () => {});
 const runtimes = Array.from({ length: WRITERS }, () =>
-  ManagedRuntime.make(matchingLayer(postgresMatchingStoreFromEnv({ DATABASE_URL: url }), fns.env)),
+  ManagedRuntime.make(matchingLayer(postgresMatchingStoreFromEnv(runtimeDatabaseEnv(url)), fns.env)),
 );
 const lambdas = runtimes.map((runtime) => makeMatchingHandler(runtime, quiet));
 const db = openDatabase({ url, max: 1 });

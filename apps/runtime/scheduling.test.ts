@@ -6,6 +6,7 @@ import {
   deliveryStoreLayerFromEnv,
   dispatcherLayerFromEnv,
   readQueueUrl,
+  readRecovery,
   readSchedulePolicy,
   readWebhookUrl,
   schedulerLayerFromEnv,
@@ -52,6 +53,7 @@ describe("scheduling settings from the environment", () => {
       DELIVERY_STORE_FUNCTION: "rendezvous-staging-delivery-store",
       AWS_ENDPOINT_URL_LAMBDA: "http://127.0.0.1:4405",
       DELIVERIES_QUEUE_URL: "http://127.0.0.1:9324/000000000000/deliveries",
+      DELIVERIES_DLQ_URL: "http://127.0.0.1:9324/000000000000/deliveries-dlq",
       AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:9324",
       WEBHOOK_URL: "http://localhost:4010/webhook",
       WEBHOOK_SECRET: "whsec_c2VjcmV0",
@@ -67,6 +69,7 @@ describe("scheduling settings from the environment", () => {
     expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_QUEUE_URL: "" })).toThrow(/DELIVERIES_QUEUE_URL/);
     expect(() => apiLayerFromEnv({ ...database, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
     expect(() => deliveryStoreLayerFromEnv({ ...database, LEAP_DAY_POLICY: "feb-29" })).toThrow(/LEAP_DAY_POLICY/);
+    expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_DLQ_URL: undefined })).toThrow(/DELIVERIES_DLQ_URL/);
     expect(() => dispatcherLayerFromEnv({ ...env, WEBHOOK_URL: "ftp://x" })).toThrow(/WEBHOOK_URL/);
     expect(() => apiLayerFromEnv({ ...database, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(
       /LOCAL_DATABASE_CREDENTIALS/,
@@ -74,5 +77,14 @@ describe("scheduling settings from the environment", () => {
     expect(() => deliveryStoreLayerFromEnv({ ...database, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(
       /LOCAL_DATABASE_CREDENTIALS/,
     );
+  });
+
+  it("derives recovery's staleness from the queue (180 s visibility × 5 receives + 300 s); the local runtime's restart instant", () => {
+    expect(readRecovery({})).toEqual({ staleSeconds: 1200 });
+    expect(readRecovery({ LOCAL_QUEUE_STARTED_AT: "2026-03-07T09:00:00.000Z" })).toEqual({
+      staleSeconds: 1200,
+      lostBefore: new Date("2026-03-07T09:00:00.000Z"),
+    });
+    expect(() => readRecovery({ LOCAL_QUEUE_STARTED_AT: "yesterday" })).toThrow(/LOCAL_QUEUE_STARTED_AT/);
   });
 });

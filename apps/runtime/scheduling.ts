@@ -16,9 +16,10 @@ import {
   parseSendTime,
   type SchedulePolicy,
 } from "../../core/scheduling/occurrence.ts";
+import type { RecoveryOptions } from "../../core/scheduling/recovery.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
-import { DELIVERY_STORE_FUNCTION, functions, timeoutOf } from "../manifest.ts";
+import { DELIVERIES_QUEUE, DELIVERY_STORE_FUNCTION, functions, timeoutOf } from "../manifest.ts";
 import { appClock } from "./clock.ts";
 import { layerOnDatabase } from "./database.ts";
 import { awsEndpoint, awsRegion, readEnv } from "./env.ts";
@@ -26,10 +27,11 @@ import { readSecret } from "./secrets.ts";
 
 /**
  * Scheduling wiring from the environment (apps/manifest.ts names it): SEND_TIME, LATE_POLICY and LEAP_DAY_POLICY
- * for the API, the scheduler and the delivery-store; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher;
- * WEBHOOK_URL and the webhook secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher. Only the
- * API and the delivery-store open the database; the scheduler and the dispatcher, outside the VPC, reach
- * deliveries through the delivery-store function (DELIVERY_STORE_FUNCTION; AWS_ENDPOINT_URL_LAMBDA locally).
+ * for the API, the scheduler and the delivery-store; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher,
+ * DELIVERIES_DLQ_URL for the scheduler (recovery gives deliveries up onto it); WEBHOOK_URL and the webhook secret
+ * (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher. Only the API and the delivery-store open the
+ * database; the scheduler and the dispatcher, outside the VPC, reach deliveries through the delivery-store
+ * function (DELIVERY_STORE_FUNCTION; AWS_ENDPOINT_URL_LAMBDA locally).
  * Settings are decoded at cold start and a bad one throws ConfigError naming the variable.
  */
 type Env = Record<string, string | undefined>;
@@ -79,8 +81,45 @@ const WebhookEnv = Schema.Struct({
 });
 
 const StoreEnv = Schema.Struct({ DELIVERY_STORE_FUNCTION: Schema.String.check(Schema.isMinLength(1)) });
+const DeadLetterEnv = Schema.Struct({ DELIVERIES_DLQ_URL: Schema.String.check(Schema.isMinLength(1)) });
+const RecoveryEnv = Schema.Struct({
+  LOCAL_QUEUE_STARTED_AT: Schema.optionalKey(
+    Schema.String.check(
+      Schema.makeFilter((v: string) => !Number.isNaN(Date.parse(v)) || "expected an ISO-8601 instant"),
+    ),
+  ),
+});
 
 export const readQueueUrl = (env: Env = process.env): string => readEnv(QueueEnv, env).DELIVERIES_QUEUE_URL;
+export const readDeadLetterUrl = (env: Env = process.env): string => readEnv(DeadLetterEnv, env).DELIVERIES_DLQ_URL;
+
+/** Beyond the longest a message can live unnoticed: a backlog before its first receive, clocks that disagree. */
+const RECOVERY_MARGIN_SECONDS = 300;
+
+/**
+ * How long a `queued` delivery may show no sign of life before its message counts as lost: the queue's visibility
+ * timeout (the dispatcher's timeout × the manifest's factor, as infra/ and the local runtime create the queue) for
+ * each of its maxReceiveCount receives, plus a margin. Each receive ends in an attempt (a sign of life) or, if the
+ * dispatcher died, in the visibility timeout; the backoff between attempts (at most 240 s before the 5th receive)
+ * stays below it. 180 s × 5 + 300 s = 1,200 s with today's manifest.
+ */
+export const recoveryStaleSeconds = (): number => {
+  const dispatcher = functions.find((fn) => fn.triggers.some((trigger) => trigger.kind === "queue"));
+  const visibility = (dispatcher ? timeoutOf(dispatcher) : 30) * DELIVERIES_QUEUE.visibilityTimeoutFactor;
+  return visibility * DELIVERIES_QUEUE.maxReceiveCount + RECOVERY_MARGIN_SECONDS;
+};
+
+/**
+ * The scheduler's recovery settings. LOCAL_QUEUE_STARTED_AT is set by the local runtime only: its queue lives in
+ * memory and starts empty, so every delivery quiet since that instant lost its message in the restart.
+ */
+export const readRecovery = (env: Env = process.env): RecoveryOptions => {
+  const startedAt = readEnv(RecoveryEnv, env).LOCAL_QUEUE_STARTED_AT;
+  return {
+    staleSeconds: recoveryStaleSeconds(),
+    ...(startedAt === undefined ? {} : { lostBefore: new Date(startedAt) }),
+  };
+};
 export const readWebhookUrl = (env: Env = process.env): string => readEnv(WebhookEnv, env).WEBHOOK_URL;
 
 /**
@@ -123,11 +162,11 @@ export const apiLayerFromEnv = (env: Env = process.env) =>
 export const deliveryStoreLayerFromEnv = (env: Env = process.env) =>
   Layer.mergeAll(layerOnDatabase("scheduling", postgresDeliveryStore, env), settingsLayer(env));
 
-/** The scheduler: deliveries (remote), the queue it sends to, clock, settings. */
+/** The scheduler: deliveries (remote), the queue it sends to and its dead-letter queue, clock, settings. */
 export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = sqsClientFromEnv(env)) =>
   Layer.mergeAll(
     remoteDeliveryStoreFromEnv(env),
-    sqsDeliveryQueue(sqs, readQueueUrl(env)),
+    sqsDeliveryQueue(sqs, readQueueUrl(env), readDeadLetterUrl(env)),
     appClock,
     settingsLayer(env),
   );

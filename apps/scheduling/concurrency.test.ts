@@ -1,6 +1,6 @@
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { afterAll, describe, expect, it } from "vitest";
-import { freshDatabase } from "../../adapters/local-engines/testing.ts";
+import { freshDatabase, runtimeDatabaseEnv } from "../../adapters/local-engines/testing.ts";
 import { openDatabase } from "../../adapters/postgres/client.ts";
 import { makeLogger } from "../http/log.ts";
 import { bodyOf, type UrlRequest, urlEvent } from "../http/testing.ts";
@@ -21,7 +21,7 @@ const RACE_TIMEOUT_MS = 120_000;
 const url = await freshDatabase({ migrate: true });
 setClockSource(() => new Date("2026-03-01T00:00:00Z"));
 const quiet = makeLogger({}, () => {});
-const runtimes = Array.from({ length: WRITERS }, () => ManagedRuntime.make(apiLayerFromEnv({ DATABASE_URL: url })));
+const runtimes = Array.from({ length: WRITERS }, () => ManagedRuntime.make(apiLayerFromEnv(runtimeDatabaseEnv(url))));
 const lambdas = runtimes.map((runtime) => makeSchedulingHandler(runtime, quiet));
 const db = openDatabase({ url, max: 1 });
 afterAll(async () => {

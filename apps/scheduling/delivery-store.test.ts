@@ -95,6 +95,8 @@ const flakyProxy = (failures: number, status: number, errorType: string) => {
 const emptyMethods: DeliveryStore["Service"] = {
   claimDue: () => Effect.succeed([]),
   settle: () => Effect.void,
+  claimStale: () => Effect.succeed([]),
+  giveUp: () => Effect.void,
   beginDispatch: () => Effect.succeed([]),
   recordOutcome: () => Effect.void,
 };

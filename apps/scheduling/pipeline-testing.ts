@@ -64,7 +64,7 @@ export const startPipeline = async (options: {
     timeoutMs: options.webhookTimeoutMs ?? 1000,
   }).pipe(Layer.provide(clock.layer));
   const quiet = makeLogger({}, () => {});
-  const runtime = ManagedRuntime.make(Layer.mergeAll(base, sqsDeliveryQueue(sqs, queue.url), sender));
+  const runtime = ManagedRuntime.make(Layer.mergeAll(base, sqsDeliveryQueue(sqs, queue.url, queue.dlqUrl), sender));
   const scheduler = makeSchedulerHandler(runtime, quiet);
   const dispatcher = makeDispatcherHandler({
     runtime,

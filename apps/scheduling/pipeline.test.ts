@@ -34,7 +34,7 @@ describe("the delivery pipeline", () => {
     // Dies after claiming 10 (their next occurrences already scheduled), before enqueueing anything.
     const diesBeforeEnqueue = Effect.provide(
       runSchedulerTick({ owner: "dies-before-enqueue", ...oneBatch }),
-      Layer.succeed(DeliveryQueue, { enqueue: () => Effect.die("killed") }),
+      Layer.succeed(DeliveryQueue, { enqueue: () => Effect.die("killed"), deadLetter: () => Effect.die("killed") }),
     );
     // Claims 10 and enqueues them, then dies before marking them queued.
     const diesBeforeMark = (owner: string) =>

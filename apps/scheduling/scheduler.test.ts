@@ -27,6 +27,8 @@ describe("the scheduler handler", () => {
       skipped: 0,
       released: 0,
       batches: 0,
+      requeued: 0,
+      gaveUp: 0,
     });
     clock.set("2026-03-07T08:00:20Z");
     expect(await scheduler(scheduledEvent("scheduler", "2026-03-07T08:00:00Z"), context("b"))).toEqual({
@@ -35,6 +37,8 @@ describe("the scheduler handler", () => {
       skipped: 0,
       released: 0,
       batches: expect.any(Number), // the run's lanes may split the three between them
+      requeued: 0,
+      gaveUp: 0,
     });
     expect(await depth(queue.url)).toBe(3);
     // Each event's next occurrence is already scheduled; the 8th's birthdays still wait.

@@ -4,10 +4,12 @@ import * as Exit from "effect/Exit";
 import type * as ManagedRuntime from "effect/ManagedRuntime";
 import type { DeliveryQueue } from "../../core/scheduling/DeliveryQueue.ts";
 import type { DeliveryStore } from "../../core/scheduling/DeliveryStore.ts";
+import type { RecoveryOptions } from "../../core/scheduling/recovery.ts";
 import type { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { runSchedulerTick, type TickCounts } from "../../core/scheduling/scheduler.ts";
 import type { Clock } from "../../core/shared/Clock.ts";
 import { describeError, type Logger, makeLogger } from "../http/log.ts";
+import { readRecovery } from "../runtime/scheduling.ts";
 
 type Services = DeliveryStore | DeliveryQueue | SchedulingSettings | Clock;
 
@@ -26,20 +28,24 @@ const scheduledTimeOf = (event: unknown): string | undefined =>
 /**
  * The scheduler (EventBridge Scheduler, every minute). Any event starts one run: the tick works from the Clock's
  * now, not from the event's scheduled time, so a late or retried invocation still catches up on everything due.
+ * Each run first re-queues deliveries whose message is gone (`recovery`, apps/runtime/scheduling.ts derives it).
  * The request id names the leases. A failure (database down) throws, so the invocation counts as an error.
  */
 export const makeSchedulerHandler = (
   runtime: ManagedRuntime.ManagedRuntime<Services, unknown>,
   logger: Logger = makeLogger({ function: "scheduler" }),
+  recovery: RecoveryOptions = readRecovery({}),
 ) => {
   return async (event: unknown, context?: InvocationContext): Promise<TickCounts> => {
     const owner = context?.awsRequestId ?? randomUUID();
     const hasTime = context ? () => context.getRemainingTimeInMillis() > SETTLE_RESERVE_MS : undefined;
     const started = Date.now();
-    const exit = await runtime.runPromiseExit(runSchedulerTick({ owner, ...(hasTime ? { hasTime } : {}) }));
+    const exit = await runtime.runPromiseExit(runSchedulerTick({ owner, recovery, ...(hasTime ? { hasTime } : {}) }));
     const fields = { request_id: owner, scheduled_time: scheduledTimeOf(event), duration_ms: Date.now() - started };
     if (Exit.isSuccess(exit)) {
       logger.info("tick", { ...fields, ...exit.value });
+      // The dead-letter queue's alarm fires too; this line says which run and how many.
+      if (exit.value.gaveUp > 0) logger.warn("deliveries lost for good", { ...fields, gave_up: exit.value.gaveUp });
       return exit.value;
     }
     logger.error("tick failed", { ...fields, ...describeError(Cause.squash(exit.cause)) });

@@ -69,6 +69,7 @@ export const phaseTimer = (services: { store: Store; queue: Queue }) => {
           totals.enqueueMs += ms;
           totals.enqueueCalls.push(ms);
         }),
+      deadLetter: queue.deadLetter,
     }),
   );
   return { totals, layer };

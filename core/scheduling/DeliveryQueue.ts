@@ -12,5 +12,10 @@ export class DeliveryQueue extends Context.Service<
   DeliveryQueue,
   {
     readonly enqueue: (deliveryIds: readonly string[]) => Effect.Effect<EnqueueResult, DependencyUnavailable>;
+    /**
+     * Sends the same messages to the dead-letter queue instead, so its alarm fires: recovery gave these
+     * deliveries up (their messages kept disappearing). Partial acceptance is reported as by `enqueue`.
+     */
+    readonly deadLetter: (deliveryIds: readonly string[]) => Effect.Effect<EnqueueResult, DependencyUnavailable>;
   }
 >()("core/scheduling/DeliveryQueue") {}

@@ -65,6 +65,39 @@ export interface Settlement {
   readonly released: readonly string[];
 }
 
+/** A recovery sweep: `queued` deliveries that showed no sign of life since `staleBefore` (or `lostBefore`). */
+export interface StaleClaimRequest {
+  readonly now: Date;
+  /**
+   * Deliveries whose last activity (queued, taken by a dispatcher, an attempt recorded) is older than this have
+   * lost their message, for a reason nobody knows: each such claim counts one more re-queue. Far more than a
+   * dispatcher's hold before `now`; a row whose hold is still running at `now` is left alone in any case.
+   */
+  readonly staleBefore: Date;
+  /**
+   * Deliveries quiet since before this are known to have lost their message (the local runtime's queue restarted
+   * empty then): claimed too, without counting a re-queue, since nothing about them keeps disappearing.
+   */
+  readonly lostBefore?: Date;
+  readonly limit: number;
+  readonly leaseSeconds: number;
+  readonly owner: string;
+}
+
+/** A stale delivery now claimed under the sweeping scheduler's lease, with how often it has been found lost. */
+export interface StaleDelivery extends ClaimedDelivery {
+  /** Times a sweep found it lost past `staleBefore`, this one included. */
+  readonly requeues: number;
+}
+
+export interface GiveUp {
+  readonly owner: string;
+  readonly now: Date;
+  /** Claimed by `owner`; each ends `failed` with `reason`. */
+  readonly ids: readonly string[];
+  readonly reason: string;
+}
+
 export type DispatchOutcome =
   | { readonly kind: "delivered"; readonly status: number }
   | { readonly kind: "failed"; readonly reason: string }
@@ -79,6 +112,14 @@ export class DeliveryStore extends Context.Service<
   {
     readonly claimDue: (request: ClaimRequest) => Effect.Effect<readonly ClaimedDelivery[], DependencyUnavailable>;
     readonly settle: (settlement: Settlement) => Effect.Effect<void, DependencyUnavailable>;
+    /**
+     * Claims (`FOR UPDATE SKIP LOCKED`, as `claimDue`) `queued` deliveries whose message is presumably gone,
+     * counting one more re-queue on each found past `staleBefore`. They are settled like due claims: `settle` marks the
+     * re-enqueued ones `queued` again (which restarts their quiet time), or `giveUp` ends them.
+     */
+    readonly claimStale: (request: StaleClaimRequest) => Effect.Effect<readonly StaleDelivery[], DependencyUnavailable>;
+    /** Ends deliveries claimed by `owner` as `failed` with the reason; a row no longer so claimed is left alone. */
+    readonly giveUp: (giveUp: GiveUp) => Effect.Effect<void, DependencyUnavailable>;
     /**
      * Loads the deliveries a batch of messages names and takes a hold on each sendable one that no other
      * dispatcher holds, in one statement. A `claimed` row becomes `queued`: its message was received, so it was

@@ -1,11 +1,11 @@
 import * as Effect from "effect/Effect";
 import { Clock } from "../shared/Clock.ts";
-import { DeliveryQueue, type EnqueueResult } from "./DeliveryQueue.ts";
-import { type ClaimedDelivery, DeliveryStore } from "./DeliveryStore.ts";
-import { lateDeadline, lateDecision } from "./occurrence.ts";
+import { offer, sendOrSkip } from "./claims.ts";
+import { DeliveryQueue } from "./DeliveryQueue.ts";
+import { DeliveryStore } from "./DeliveryStore.ts";
+import { type RecoveryOptions, recoverLost } from "./recovery.ts";
 import { nextOccurrencesOf } from "./reschedule.ts";
 import { SchedulingSettings } from "./SchedulingSettings.ts";
-import { parseDate } from "./time.ts";
 
 export interface TickOptions {
   /** This scheduler's identity for its leases (a Lambda request id). */
@@ -23,6 +23,11 @@ export interface TickOptions {
   readonly hasTime?: () => boolean;
   /** Batches in flight at once within this run. @default 4 */
   readonly lanes?: number;
+  /**
+   * Re-queue deliveries whose message is gone before claiming due ones (core/scheduling/recovery.ts). The apps
+   * always pass it; without it the run only claims due deliveries.
+   */
+  readonly recovery?: RecoveryOptions;
 }
 
 export interface TickCounts {
@@ -32,11 +37,16 @@ export interface TickCounts {
   /** Not accepted by the queue: back to pending, retried by the next tick. */
   readonly released: number;
   readonly batches: number;
+  /** Found with their message lost and enqueued again under the same delivery id. */
+  readonly requeued: number;
+  /** Lost too many times: marked failed and sent to the dead-letter queue. */
+  readonly gaveUp: number;
 }
 
 /**
- * One scheduler run: claim due deliveries in batches (past-due ones too, after downtime, and those whose lease
- * expired under a scheduler that died), scheduling each event's next occurrence in the claim's transaction; send
+ * One scheduler run: first re-queue what lost its message (recovery.ts, when `recovery` is given), then claim due
+ * deliveries in batches (past-due ones too, after downtime, and those whose lease expired under a scheduler that
+ * died), scheduling each event's next occurrence in the claim's transaction; send
  * or skip each per the late policy, enqueue, then mark what the queue accepted. Only accepted messages are marked
  * queued; a crash at any point leaves claims that the lease hands to the next run, and the unique (event,
  * occurrence) key keeps a reschedule from ever doubling a row.
@@ -48,10 +58,31 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
   const policy = yield* SchedulingSettings;
   const limit = options.batchSize ?? 1000;
   const maxBatches = options.maxBatches ?? 200;
-  const counts = { claimed: 0, queued: 0, skipped: 0, released: 0, batches: 0 };
+  const leaseSeconds = options.leaseSeconds ?? 120;
+  const counts = { claimed: 0, queued: 0, skipped: 0, released: 0, batches: 0, requeued: 0, gaveUp: 0 };
   let stopped = false;
   /** Batches begun, counted before their claim so concurrent lanes never exceed maxBatches together. */
   let begun = 0;
+
+  if (options.recovery) {
+    const recovered = yield* recoverLost({
+      owner: options.owner,
+      limit,
+      leaseSeconds,
+      options: options.recovery,
+      // Its batches count toward maxBatches and the time left, like any other.
+      mayContinue: () => {
+        if (begun >= maxBatches || !(options.hasTime?.() ?? true)) return false;
+        begun += 1;
+        return true;
+      },
+    });
+    counts.requeued = recovered.requeued;
+    counts.gaveUp = recovered.gaveUp;
+    counts.skipped += recovered.skipped;
+    counts.released += recovered.released;
+    counts.batches += recovered.batches;
+  }
 
   /** One batch: claim, decide, enqueue, mark. False when nothing more is worth claiming in this run. */
   const batch = Effect.gen(function* () {
@@ -59,7 +90,7 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
     const claimed = yield* store.claimDue({
       now,
       limit,
-      leaseSeconds: options.leaseSeconds ?? 120,
+      leaseSeconds,
       owner: options.owner,
       nextOf: nextOccurrencesOf(now, policy),
     });
@@ -67,31 +98,19 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
     counts.batches += 1;
     counts.claimed += claimed.length;
 
-    const send: ClaimedDelivery[] = [];
-    const skip: ClaimedDelivery[] = [];
-    for (const delivery of claimed) {
-      const until = lateDeadline(parseDate(delivery.occurrence), delivery.sendAt, delivery.timeZone, policy.latePolicy);
-      (lateDecision(now, until) === "send" ? send : skip).push(delivery);
-    }
-    const ids = send.map((delivery) => delivery.id);
-    const result: EnqueueResult =
-      ids.length === 0
-        ? { accepted: [], failed: [] }
-        : yield* queue
-            .enqueue(ids)
-            .pipe(
-              Effect.orElseSucceed(() => ({ accepted: [], failed: ids.map((id) => ({ id, reason: "queue down" })) })),
-            );
-    const accepted = new Set(result.accepted);
-    const released = ids.filter((id) => !accepted.has(id));
+    const { send, skip } = sendOrSkip(claimed, now, policy);
+    const { accepted, refused: released } = yield* offer(
+      queue.enqueue,
+      send.map((delivery) => delivery.id),
+    );
     yield* store.settle({
       owner: options.owner,
       now,
-      queued: [...accepted],
+      queued: accepted,
       skipped: skip.map((delivery) => delivery.id),
       released,
     });
-    counts.queued += accepted.size;
+    counts.queued += accepted.length;
     counts.skipped += skip.length;
     counts.released += released.length;
     // A short batch means nothing else is due. Refused messages are due again at once: leave them to the next
@@ -102,11 +121,11 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
 
   // Lanes overlap one batch's enqueue (SQS round trips) with another's claim and mark (database); SKIP LOCKED
   // keeps them apart exactly as it keeps separate schedulers apart. Only lane 0 runs a first batch regardless of
-  // the time left, so a run always makes progress.
+  // the time left (and of a recovery sweep's batches), so a run always makes progress on what is due.
   const lane = (index: number) =>
     Effect.gen(function* () {
       let first = index === 0;
-      while (!stopped && begun < maxBatches && (first || (options.hasTime?.() ?? true))) {
+      while (!stopped && (first || (begun < maxBatches && (options.hasTime?.() ?? true)))) {
         first = false;
         begun += 1;
         if (!(yield* batch)) return;

@@ -2,10 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface DatabaseArgs {
-  readonly vpcId: pulumi.Input<string>;
   readonly subnetIds: pulumi.Input<string>[];
-  /** The only security group admitted on 5432. */
-  readonly clientSecurityGroupId: pulumi.Input<string>;
+  /** The database's security group (infra/components/SecurityGroups.ts: 5432 from the function groups only). */
+  readonly securityGroupId: pulumi.Input<string>;
   /** @default "db.t4g.micro" */
   readonly instanceClass?: string;
   /** @default 20 */
@@ -21,9 +20,16 @@ export interface DatabaseArgs {
 }
 
 /**
- * RDS PostgreSQL 17: private, encrypted at rest, TLS enforced (`rds.force_ssl`), reachable only from the functions'
+ * The server certificate's CA, named rather than left to RDS's default of the day, so the CA bundle functions
+ * verify TLS against stays the one they ship.
+ */
+export const DATABASE_CA = "rds-ca-rsa2048-g1";
+
+/**
+ * RDS PostgreSQL 17: private, encrypted at rest, TLS enforced (`rds.force_ssl`), reachable only through its
  * security group. No password exists in config, environment or state: RDS keeps the master credentials in a
- * Secrets Manager secret it manages, and functions receive only that secret's ARN.
+ * Secrets Manager secret it manages, and runtime functions sign in with RDS IAM authentication (a token per new
+ * connection, one database role per capability; docs/decisions/0007).
  */
 export class Database extends pulumi.ComponentResource {
   readonly address: pulumi.Output<string>;
@@ -39,15 +45,6 @@ export class Database extends pulumi.ComponentResource {
     const protect = args.protect ?? true;
     this.databaseName = args.databaseName ?? "rendezvous";
 
-    const securityGroup = new aws.ec2.SecurityGroup(
-      `${name}-db`,
-      {
-        vpcId: args.vpcId,
-        description: "PostgreSQL, from the functions' security group only",
-        ingress: [{ protocol: "tcp", fromPort: 5432, toPort: 5432, securityGroups: [args.clientSecurityGroupId] }],
-      },
-      parent,
-    );
     const subnets = new aws.rds.SubnetGroup(name, { subnetIds: args.subnetIds }, parent);
     const parameters = new aws.rds.ParameterGroup(
       name,
@@ -72,7 +69,9 @@ export class Database extends pulumi.ComponentResource {
         manageMasterUserPassword: true,
         dbSubnetGroupName: subnets.name,
         parameterGroupName: parameters.name,
-        vpcSecurityGroupIds: [securityGroup.id],
+        vpcSecurityGroupIds: [args.securityGroupId],
+        iamDatabaseAuthenticationEnabled: true,
+        caCertIdentifier: DATABASE_CA,
         publiclyAccessible: false,
         multiAz: args.multiAz ?? false,
         backupRetentionPeriod: args.backupRetentionDays ?? 7,

@@ -3,6 +3,7 @@ import * as Layer from "effect/Layer";
 import type postgres from "postgres";
 import { type ClaimedDelivery, DeliveryStore, type DispatchDelivery } from "../../../core/scheduling/DeliveryStore.ts";
 import type { DeliveryStatus, EventType, PendingDelivery } from "../../../core/scheduling/model.ts";
+import { claimStale, giveUp } from "./recovery.ts";
 import { isUuid, query, toDate } from "./rows.ts";
 import { insertPending } from "./users.ts";
 
@@ -115,6 +116,10 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
           }
         }),
       ),
+
+    claimStale: (request) => query(() => claimStale(sql, request)),
+
+    giveUp: (request) => query(() => giveUp(sql, request)),
 
     beginDispatch: ({ ids, now, holdSeconds }) => {
       const valid = ids.filter(isUuid);

@@ -63,6 +63,7 @@ export const deliveryStoreContract = (adapter: string, storeOn: StoreOn): void =
             queued.push(...ids);
             return { accepted: [...ids], failed: [] };
           }),
+        deadLetter: (ids) => Effect.succeed({ accepted: [...ids], failed: [] }),
       });
       const layer = Layer.mergeAll(
         await storeOn(db.sql),

@@ -42,6 +42,7 @@ const setup = (start: string) => {
         queued.push(...ids);
         return { accepted: [...ids], failed: [] };
       }),
+    deadLetter: (ids) => Effect.succeed({ accepted: [...ids], failed: [] }),
   });
   const layer = Layer.mergeAll(
     postgresUserRepository(db.sql),

@@ -59,6 +59,8 @@ export const deliveries = pgTable(
     leaseOwner: text("lease_owner"),
     leaseExpiresAt: instant("lease_expires_at"),
     attempts: integer("attempts").notNull().default(0),
+    /** Times the scheduler's recovery found the delivery's message lost and enqueued it again (decision 0003). */
+    requeues: integer("requeues").notNull().default(0),
     lastError: text("last_error"),
     responseStatus: integer("response_status"),
     createdAt: instant("created_at").notNull().defaultNow(),

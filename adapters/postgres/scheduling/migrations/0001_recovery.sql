@@ -1,0 +1,1 @@
+ALTER TABLE "deliveries" ADD COLUMN "requeues" integer DEFAULT 0 NOT NULL;
