@@ -23,7 +23,10 @@ const SESSION_POLICY = JSON.stringify({ idleTimeoutSeconds: 3600 });
 const FUNCTIONS = [
   spec("reader", { needs: ["sessionsTable:read"] }),
   spec("writer", { needs: ["sessionsTable:write"] }),
-  spec("sql", { needs: ["postgres"] }),
+  spec("sql", { needs: ["postgres:matching"] }),
+  spec("admin", { needs: ["postgres:admin"] }),
+  spec("delivery-store", { needs: ["postgres:scheduling"] }),
+  spec("store-client", { needs: ["deliveryStore:invoke", "deliveriesDeadLetters:send", "webhookUrl:read"] }),
   spec("consumer", { triggers: [{ kind: "queue", queue: "deliveries", batchSize: 10, maximumConcurrency: 2 }] }),
   spec("sender", { needs: ["deliveriesQueue:send"] }),
   spec("configured", { settings: ["corsOrigins", "sendTime", "latePolicy"] }),
@@ -38,7 +41,7 @@ describe("a function's role and environment follow its needs exactly", () => {
       ...stackConfig("staging"),
       "rendezvous:sessionPolicy": SESSION_POLICY,
       // In the VPC, so bounded for the connection budget (infra/connection-budget.ts).
-      "rendezvous:reservedConcurrency": JSON.stringify({ sql: 2 }),
+      "rendezvous:reservedConcurrency": JSON.stringify({ sql: 2, admin: 1, "delivery-store": 2 }),
     });
   });
 
@@ -65,14 +68,20 @@ describe("a function's role and environment follow its needs exactly", () => {
     for (const fn of ["reader", "writer"]) expect(lambdaOf(run, "staging", fn).inputs.vpcConfig).toBeUndefined();
   });
 
-  it("postgres gets the database secret, the VPC and its ENI actions, and the host/port/name/secret ARN", () => {
+  it("postgres:<capability> gets rds-db:connect as its role only, the VPC and its ENI actions, host/port/name", () => {
     const statements = grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "sql"));
-    const secret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-rendezvous-staging";
+    const dbUser = "arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXY0";
     expect(statements).toContainEqual({
       Effect: "Allow",
-      Action: ["secretsmanager:GetSecretValue"],
-      Resource: [secret],
+      Action: ["rds-db:connect"],
+      Resource: [`${dbUser}/rendezvous_matching`],
     });
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "delivery-store"))).toContainEqual({
+      Effect: "Allow",
+      Action: ["rds-db:connect"],
+      Resource: [`${dbUser}/rendezvous_scheduling`],
+    });
+    expect(statements.flatMap((s) => s.Action)).not.toContain("secretsmanager:GetSecretValue");
     const eni = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*";
     expect(statements).toContainEqual({
       Effect: "Allow",
@@ -85,9 +94,56 @@ describe("a function's role and environment follow its needs exactly", () => {
       DATABASE_HOST: "rendezvous-staging.abc.eu-west-1.rds.amazonaws.com",
       DATABASE_PORT: "5432",
       DATABASE_NAME: "rendezvous",
-      DATABASE_SECRET_ARN: secret,
+      // Lambda's Node 20+ runtimes trust the Amazon CAs (RDS's) only from this bundle.
+      NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem",
     });
     expect(lambda.vpcConfig.securityGroupIds).toEqual(["rendezvous-staging-fn-postgres-id"]);
+  });
+
+  it("postgres:admin grants nothing at run time: the master password comes in the deploy-time payload", () => {
+    const statements = grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "admin"));
+    expect(statements.filter((s) => !s.Action.some((a) => a.startsWith("ec2:")))).toEqual([]);
+    expect(Object.keys(lambdaOf(run, "staging", "admin").inputs.environment.variables).sort()).toEqual([
+      "DATABASE_HOST",
+      "DATABASE_NAME",
+      "DATABASE_PORT",
+      "NODE_EXTRA_CA_CERTS",
+    ]);
+  });
+
+  it("deliveryStore:invoke, deliveriesDeadLetters:send and webhookUrl:read: one action on one resource each", () => {
+    const alias = run.one("aws:lambda/alias:Alias", "rendezvous-staging-delivery-store").state.arn;
+    expect(alias).toBe("arn:aws:lambda:eu-west-1:123456789012:function:rendezvous-staging-delivery-store:live");
+    const dlq = run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries-dlq").state;
+    const parameter = run.one("aws:ssm/parameter:Parameter", "rendezvous-staging-webhook-url").state;
+    expect(parameter).toMatchObject({
+      name: "/rendezvous/staging/webhook-url",
+      type: "String",
+      insecureValue: stackConfig("staging")["rendezvous:webhookUrl"],
+    });
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "store-client"))).toEqual([
+      { Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [alias] },
+      { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [dlq.arn] },
+      { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [parameter.arn] },
+    ]);
+    expect(lambdaOf(run, "staging", "store-client").inputs.environment.variables).toEqual({
+      DELIVERY_STORE_FUNCTION: alias,
+      DELIVERIES_DLQ_URL: dlq.url,
+      WEBHOOK_URL_PARAMETER: "/rendezvous/staging/webhook-url",
+    });
+    expect(lambdaOf(run, "staging", "store-client").inputs.vpcConfig).toBeUndefined();
+  });
+
+  it("refuses deliveryStore:invoke without a delivery-store function, and webhookUrl:read without the URL", async () => {
+    await expect(runStack("staging", [spec("caller", { needs: ["deliveryStore:invoke"] })])).rejects.toThrow(
+      /caller: needs deliveryStore:invoke, but the stack has no delivery-store function/,
+    );
+    const config = Object.fromEntries(
+      Object.entries(stackConfig("staging")).filter(([key]) => key !== "rendezvous:webhookUrl"),
+    );
+    await expect(runStack("staging", [spec("poster", { needs: ["webhookUrl:read"] })], config)).rejects.toThrow(
+      /rendezvous:webhookUrl: required, poster reads it/,
+    );
   });
 
   it("a queue trigger implies the consume actions, and a send need only SendMessage", () => {
@@ -117,7 +173,8 @@ describe("a function's role and environment follow its needs exactly", () => {
       {
         Effect: "Allow",
         Action: ["lambda:InvokeFunction"],
-        Resource: ["arn:aws:lambda:eu-west-1:123456789012:function/rendezvous-staging-ticker"],
+        // The live alias, which a rollback moves.
+        Resource: ["arn:aws:lambda:eu-west-1:123456789012:function:rendezvous-staging-ticker:live"],
       },
       { Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [expect.stringContaining("schedules-dlq")] },
     ]);

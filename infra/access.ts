@@ -2,7 +2,7 @@
  * What each manifest need turns into: the IAM statements (exact actions on exact resources) and the environment
  * variables (names, ARNs and URLs only) of a function. One table, so the tests can hold every role to it.
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { type FunctionSpec, type Need, SETTINGS, type Setting } from "../apps/manifest.ts";
 import type { Grant } from "./components/LambdaFunction.ts";
 import type { StackConfig } from "./config.ts";
@@ -13,7 +13,8 @@ export interface SharedResources {
     readonly address: pulumi.Input<string>;
     readonly port: pulumi.Input<string>;
     readonly name: string;
-    readonly secretArn: pulumi.Input<string>;
+    /** `arn:<partition>:rds-db:<region>:<account>:dbuser:<dbi-resource-id>`: IAM authentication's resource. */
+    readonly dbUserArnPrefix: pulumi.Input<string>;
   };
   readonly sessionsTable: {
     readonly name: pulumi.Input<string>;
@@ -21,12 +22,38 @@ export interface SharedResources {
     readonly indexArn: pulumi.Input<string>;
   };
   readonly deliveriesQueue: { readonly url: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  readonly deliveriesDeadLetters: { readonly url: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   readonly webhookSecretArn: pulumi.Input<string>;
+  /** The SSM parameter holding the webhook URL; absent when no function reads it. */
+  readonly webhookUrlParameter?: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
+  /** The `live` alias of the delivery-store function, once that function exists in the stack. */
+  readonly deliveryStore?: { readonly aliasArn: pulumi.Input<string> };
 }
+
+/** The function other functions reach through `deliveryStore:invoke` (docs/decisions, issue 14's topology). */
+export const DELIVERY_STORE_FUNCTION = "delivery-store";
+
+/**
+ * Lambda's Node 20+ runtimes no longer trust the Amazon CAs by default; this bundle holds them (RDS's included),
+ * so postgres.js can verify the database's certificate.
+ */
+export const RDS_CA_ENV = { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } as const;
+
+/** A function is in the VPC exactly when it reaches Postgres. */
+export const usesPostgres = (fn: FunctionSpec): boolean => fn.needs.some((need) => need.startsWith("postgres:"));
+
+/** The database role a runtime postgres need connects as (`postgres:scheduling` -> `rendezvous_scheduling`). */
+export const databaseRoleOf = (need: Need): string | undefined =>
+  need.startsWith("postgres:") && need !== "postgres:admin"
+    ? `rendezvous_${need.slice("postgres:".length)}`
+    : undefined;
 
 /** The exact actions each need grants (before resources are known): the tests compare roles against this. */
 export const NEED_ACTIONS: Record<Need, readonly string[]> = {
-  postgres: ["secretsmanager:GetSecretValue"],
+  // The master password arrives in the migrator's deploy-time invocation payload: nothing to grant at run time.
+  "postgres:admin": [],
+  "postgres:scheduling": ["rds-db:connect"],
+  "postgres:matching": ["rds-db:connect"],
   // What adapters/dynamodb/sessions.ts calls: GetItem and Query (the by_user index) to read, PutItem (create) and
   // UpdateItem (touch, revoke, evict) to write. Nothing deletes (TTL does) and nothing batches or scans.
   "sessionsTable:read": ["dynamodb:GetItem", "dynamodb:Query"],
@@ -38,13 +65,24 @@ export const NEED_ACTIONS: Record<Need, readonly string[]> = {
     "sqs:ChangeMessageVisibility",
     "sqs:GetQueueAttributes",
   ],
+  "deliveriesDeadLetters:send": ["sqs:SendMessage"],
+  "deliveryStore:invoke": ["lambda:InvokeFunction"],
   "webhookSecret:read": ["secretsmanager:GetSecretValue"],
+  "webhookUrl:read": ["ssm:GetParameter"],
 };
 
-const resourcesOf = (need: Need, shared: SharedResources): pulumi.Input<string>[] => {
+/** A part of the stack a need points at is missing: a mistake in the manifest or the stack, named. */
+const missing = (fn: FunctionSpec, need: Need, what: string): never => {
+  throw new Error(`${fn.name}: needs ${need}, but the stack has no ${what}`);
+};
+
+const resourcesOf = (fn: FunctionSpec, need: Need, shared: SharedResources): pulumi.Input<string>[] => {
   switch (need) {
-    case "postgres":
-      return [shared.database.secretArn];
+    case "postgres:admin":
+      return [];
+    case "postgres:scheduling":
+    case "postgres:matching":
+      return [pulumi.interpolate`${shared.database.dbUserArnPrefix}/${databaseRoleOf(need)}`];
     case "sessionsTable:read":
       return [shared.sessionsTable.arn, shared.sessionsTable.indexArn];
     case "sessionsTable:write":
@@ -52,8 +90,14 @@ const resourcesOf = (need: Need, shared: SharedResources): pulumi.Input<string>[
     case "deliveriesQueue:send":
     case "deliveriesQueue:consume":
       return [shared.deliveriesQueue.arn];
+    case "deliveriesDeadLetters:send":
+      return [shared.deliveriesDeadLetters.arn];
+    case "deliveryStore:invoke":
+      return [(shared.deliveryStore ?? missing(fn, need, `${DELIVERY_STORE_FUNCTION} function`)).aliasArn];
     case "webhookSecret:read":
       return [shared.webhookSecretArn];
+    case "webhookUrl:read":
+      return [(shared.webhookUrlParameter ?? missing(fn, need, "webhook URL parameter")).arn];
   }
 };
 
@@ -78,17 +122,21 @@ export const effectiveSettings = (fn: FunctionSpec): Setting[] => {
   return [...settings];
 };
 
+/** One statement per need that grants anything (`postgres:admin` grants nothing at run time). */
 export const grantsFor = (fn: FunctionSpec, shared: SharedResources): Grant[] =>
-  effectiveNeeds(fn).map((need) => ({ actions: NEED_ACTIONS[need], resources: resourcesOf(need, shared) }));
+  effectiveNeeds(fn)
+    .filter((need) => NEED_ACTIONS[need].length > 0)
+    .map((need) => ({ actions: NEED_ACTIONS[need], resources: resourcesOf(fn, need, shared) }));
 
-const envOf = (need: Need, shared: SharedResources): Record<string, pulumi.Input<string>> => {
+const envOf = (fn: FunctionSpec, need: Need, shared: SharedResources): Record<string, pulumi.Input<string>> => {
   switch (need) {
-    case "postgres":
+    case "postgres:admin":
+    case "postgres:scheduling":
+    case "postgres:matching":
       return {
         DATABASE_HOST: shared.database.address,
         DATABASE_PORT: shared.database.port,
         DATABASE_NAME: shared.database.name,
-        DATABASE_SECRET_ARN: shared.database.secretArn,
       };
     case "sessionsTable:read":
     case "sessionsTable:write":
@@ -96,31 +144,36 @@ const envOf = (need: Need, shared: SharedResources): Record<string, pulumi.Input
     case "deliveriesQueue:send":
     case "deliveriesQueue:consume":
       return { DELIVERIES_QUEUE_URL: shared.deliveriesQueue.url };
+    case "deliveriesDeadLetters:send":
+      return { DELIVERIES_DLQ_URL: shared.deliveriesDeadLetters.url };
+    case "deliveryStore:invoke":
+      // Invoke accepts the alias ARN as FunctionName, and IAM then matches it exactly.
+      return {
+        DELIVERY_STORE_FUNCTION: (shared.deliveryStore ?? missing(fn, need, `${DELIVERY_STORE_FUNCTION} function`))
+          .aliasArn,
+      };
     case "webhookSecret:read":
       return { WEBHOOK_SECRET_ARN: shared.webhookSecretArn };
+    case "webhookUrl:read":
+      return { WEBHOOK_URL_PARAMETER: (shared.webhookUrlParameter ?? missing(fn, need, "webhook URL parameter")).name };
   }
 };
 
-/** The function's environment: one variable set per need (NEED_ENV), and each configured setting it reads. */
+/**
+ * The function's environment: one variable set per need (NEED_ENV), each configured setting it reads, and the
+ * CA bundle wherever Postgres is reached over TLS.
+ */
 export const environmentFor = (
   fn: FunctionSpec,
   shared: SharedResources,
   settings: StackConfig["settings"],
 ): Record<string, pulumi.Input<string>> => {
   const env: Record<string, pulumi.Input<string>> = {};
-  for (const need of effectiveNeeds(fn)) Object.assign(env, envOf(need, shared));
+  for (const need of effectiveNeeds(fn)) Object.assign(env, envOf(fn, need, shared));
   for (const setting of effectiveSettings(fn)) {
     const value = settings[setting];
     if (value !== undefined) env[SETTINGS[setting]] = value;
   }
+  if (usesPostgres(fn)) Object.assign(env, RDS_CA_ENV);
   return env;
 };
-
-/**
- * Whether a function calls the internet: it signs and sends webhooks, posts to the webhook URL or fetches OIDC
- * keys. Inside the VPC such a function needs the NAT gateway (docs/decisions/0001-dispatcher-networking.md).
- */
-export const callsInternet = (fn: FunctionSpec): boolean =>
-  fn.needs.includes("webhookSecret:read") ||
-  fn.settings.includes("webhookUrl") ||
-  fn.settings.includes("oidcProviders");

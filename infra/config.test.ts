@@ -85,6 +85,16 @@ describe("the stack config", () => {
       { "rendezvous:dynamoCapacity": '{"minRead":50,"maxRead":10}' },
       "rendezvous:dynamoCapacity",
     ],
+    [
+      "a pause that is not a boolean",
+      { "rendezvous:schedules": '{"matcher":{"paused":"yes"}}' },
+      "rendezvous:schedules: expected",
+    ],
+    [
+      "an unknown key in a schedule",
+      { "rendezvous:schedules": '{"matcher":{"expresion":"rate(1 hour)"}}' },
+      "rendezvous:schedules: expected",
+    ],
     ["broken JSON", { "rendezvous:sessionPolicy": "{idle" }, "rendezvous:sessionPolicy: expected a JSON object"],
     ["a misspelt key", { "rendezvous:logRetention": "7" }, "rendezvous:logRetention: unknown key"],
     [
@@ -101,6 +111,20 @@ describe("the stack config", () => {
     const problems = problemsOf(change);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
+  });
+
+  it("pauses a schedule, with or without its own expression", () => {
+    const config = parseStackConfig("staging", {
+      ...staging,
+      "rendezvous:schedules": JSON.stringify({
+        scheduler: "rate(1 minute)",
+        matcher: { paused: true },
+        other: { expression: "rate(2 hours)", paused: false },
+      }),
+    });
+    expect(config.schedules).toEqual({ scheduler: "rate(1 minute)", other: "rate(2 hours)" });
+    expect(config.pausedSchedules).toEqual(["matcher"]);
+    expect(parseStackConfig("staging", staging).pausedSchedules).toEqual([]);
   });
 
   it("lists every bad key at once", () => {

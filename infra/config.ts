@@ -2,9 +2,9 @@
  * The stack's configuration, read once and validated: every problem names the key (`rendezvous:<key>`) and says
  * what was expected. Components never read config; they receive these plain values.
  */
-import { isScheduleExpression } from "../apps/manifest.ts";
 import { configReader, isHttpUrl, isObject, isOrigin, type Raw } from "./config-reader.ts";
 import { DATABASE_CLASSES } from "./connection-budget.ts";
+import { isSchedulesConfig, readSchedules } from "./schedules-config.ts";
 
 export const NAMESPACE = "rendezvous";
 
@@ -41,6 +41,8 @@ export interface StackConfig {
   readonly alarmEmail: string;
   /** Function name -> schedule expression, overriding the manifest's. */
   readonly schedules: Readonly<Record<string, string>>;
+  /** Functions whose schedule exists but is DISABLED (`{"matcher": {"paused": true}}`). */
+  readonly pausedSchedules: readonly string[];
   /** Setting values as the functions receive them (environment strings), only for the settings configured. */
   readonly settings: Readonly<Partial<Record<SettingKey, string>>>;
 }
@@ -119,13 +121,13 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     fail("dynamoCapacity", "min <= max for reads and writes", capacity);
   }
 
-  const schedules: Record<string, string> = {};
-  const scheduleJson = json(
-    "schedules",
-    (v) => isObject(v) && Object.values(v).every((e) => typeof e === "string" && isScheduleExpression(e)),
-    'an object of function name -> "rate(...)" or "cron(6 fields)"',
+  const { schedules, pausedSchedules } = readSchedules(
+    json(
+      "schedules",
+      isSchedulesConfig,
+      'an object of function name -> "rate(...)" or "cron(6 fields)", or {"expression"?, "paused"?: true|false}',
+    ),
   );
-  if (scheduleJson) Object.assign(schedules, JSON.parse(scheduleJson));
 
   const settings: Partial<Record<SettingKey, string>> = {};
   const put = (key: SettingKey, value: string | undefined) => {
@@ -192,6 +194,7 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     reservedConcurrency,
     alarmEmail: alarmEmail ?? "",
     schedules,
+    pausedSchedules,
     settings,
   };
 };

@@ -34,9 +34,9 @@ export const RESERVED_CONNECTIONS = 10;
 
 /**
  * The most connections one instance of a function opens (its postgres.js `max`): 2 by default
- * (apps/runtime/database.ts), the scheduler's 4 lanes, one for the migrator. Matching and the matcher get one (a
+ * (apps/runtime/database.ts), the scheduler's 4 lanes, one for the migrator (a table here, since infra/ may not import
+ * apps/runtime: keep it equal to the `connections` each capability's wiring passes). Matching and the matcher get one (a
  * request or a batch is one transaction): production's 100 matching instances fit db.t4g.small only so.
- * NOTE: apps/runtime/matching.ts still opens the default 2; it must pass 1 to layerOnDatabase (issue 14).
  */
 export const POOL_SIZES: Readonly<Record<string, number>> = { migrator: 1, scheduler: 4, matching: 1, matcher: 1 };
 const DEFAULT_POOL_SIZE = 2;

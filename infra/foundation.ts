@@ -14,6 +14,7 @@ import { Network } from "./components/Network.ts";
 import { SecurityGroups } from "./components/SecurityGroups.ts";
 import { SessionsTable } from "./components/SessionsTable.ts";
 import { WebhookSecret } from "./components/WebhookSecret.ts";
+import { WebhookUrlParameter } from "./components/WebhookUrlParameter.ts";
 import type { StackConfig } from "./config.ts";
 import { type NetworkKind, networkKindOf } from "./placement.ts";
 
@@ -59,6 +60,9 @@ export const createShared = (prefix: string, config: StackConfig, functions: rea
     consumerTimeoutSeconds: Math.max(10, ...consumers.map(timeoutOf)),
   });
   const webhookSecret = new WebhookSecret(`${prefix}-webhook`, { recoveryWindowDays: protect ? 7 : 0 });
+  const webhookUrl = functions.some((fn) => fn.needs.includes("webhookUrl:read"))
+    ? new WebhookUrlParameter(`${prefix}-webhook-url`, { stage: config.stage, value: config.settings.webhookUrl ?? "" })
+    : undefined;
   const scheduleDlq = new FailureQueue(`${prefix}-schedules-dlq`, { purpose: "undelivered schedule ticks" });
   const asyncDlq = new FailureQueue(`${prefix}-async-dlq`, { purpose: "failed asynchronous invocations" });
 
@@ -67,11 +71,13 @@ export const createShared = (prefix: string, config: StackConfig, functions: rea
       address: database.address,
       port: database.port.apply(String),
       name: database.databaseName,
-      secretArn: database.secretArn,
+      dbUserArnPrefix: pulumi.interpolate`arn:${partition}:rds-db:${region}:${account}:dbuser:${database.resourceId}`,
     },
     sessionsTable,
     deliveriesQueue: deliveries,
+    deliveriesDeadLetters: { url: deliveries.dlqUrl, arn: deliveries.dlqArn },
     webhookSecretArn: webhookSecret.arn,
+    ...(webhookUrl ? { webhookUrlParameter: { name: webhookUrl.name, arn: webhookUrl.arn } } : {}),
   };
   /** The VPC placement of a function of `kind`: its group, and the rules and endpoint it must not run before. */
   const vpcFor = (kind: NetworkKind): FunctionVpc => {

@@ -8,6 +8,7 @@ import "./stack.suite.ts";
 import "./platform.suite.ts";
 import "./stages.suite.ts";
 import "./access.suite.ts";
+import "./release.suite.ts";
 import "./index.suite.ts";
 import "./network.suite.ts";
 import "./cost.suite.ts";

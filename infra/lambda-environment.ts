@@ -14,7 +14,7 @@ const placeholders = (prefix: string): SharedResources => ({
     address: `${prefix}.cluster-placeholder.${REGION}.rds.amazonaws.com`,
     port: "5432",
     name: "rendezvous",
-    secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-placeholder-AbCdEf`,
+    dbUserArnPrefix: `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:db-PLACEHOLDER0000000000000000`,
   },
   sessionsTable: {
     name: `${prefix}-sessions`,
@@ -25,7 +25,16 @@ const placeholders = (prefix: string): SharedResources => ({
     url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${prefix}-deliveries`,
     arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${prefix}-deliveries`,
   },
+  deliveriesDeadLetters: {
+    url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${prefix}-deliveries-dlq`,
+    arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${prefix}-deliveries-dlq`,
+  },
   webhookSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${prefix}-webhook-AbCdEf`,
+  webhookUrlParameter: {
+    name: `/rendezvous/${prefix.replace(/^rendezvous-/, "")}/webhook-url`,
+    arn: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/rendezvous/${prefix.replace(/^rendezvous-/, "")}/webhook-url`,
+  },
+  deliveryStore: { aliasArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${prefix}-delivery-store:live` },
 });
 
 /** `fn`'s environment in `stage` (a stack file's name), as plain strings. */

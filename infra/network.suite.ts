@@ -77,6 +77,7 @@ describe.each(["staging", "production"])("the %s network", (stage) => {
       natGateways: { strategy: "None" },
       enableDnsHostnames: true,
       enableDnsSupport: true,
+      tags: { Environment: stage, Service: "rendezvous" },
     });
     const subnets = run.ofType("aws:rds/subnetGroup:SubnetGroup")[0]?.inputs.subnetIds;
     expect(subnets).toEqual(vpc?.state.privateSubnetIds);
@@ -93,6 +94,7 @@ describe.each(["staging", "production"])("the %s network", (stage) => {
         serviceName: `com.amazonaws.${REGION}.dynamodb`,
         vpcEndpointType: "Gateway",
         routeTableIds: subnets.map((s) => s.replace("subnet-", "rtb-")),
+        tags: { Environment: stage, Service: "rendezvous" },
       },
     ]);
   });

@@ -7,7 +7,15 @@ import { ACCOUNT, REGION, type StackRun, sharedRun, stackConfig } from "./testin
  * The platform's functions as the manifest holds them, each held to what it is written down to do: literal
  * grants on literal resources, environment, trigger, URL auth. A function not in the manifest yet is skipped.
  */
-type Resource = "dbSecret" | "table" | "index" | "deliveries" | "webhookSecret" | "asyncDlq";
+type Resource =
+  | "schedulingUser"
+  | "matchingUser"
+  | "table"
+  | "index"
+  | "deliveries"
+  | "webhookSecret"
+  | "webhookUrl"
+  | "asyncDlq";
 interface Expected {
   /** Every grant beyond logs, tracing and the VPC's ENIs: action -> resources. */
   readonly grants: Readonly<Record<string, readonly Resource[]>>;
@@ -18,8 +26,9 @@ interface Expected {
   readonly reservedConcurrency?: number;
 }
 
-const DATABASE = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "DATABASE_SECRET_ARN"];
-const READ_DB_SECRET = { "secretsmanager:GetSecretValue": ["dbSecret"] } as const;
+const DATABASE = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "NODE_EXTRA_CA_CERTS"];
+const AS_SCHEDULING = { "rds-db:connect": ["schedulingUser"] } as const;
+const AS_MATCHING = { "rds-db:connect": ["matchingUser"] } as const;
 const SESSIONS_TABLE = {
   "dynamodb:GetItem": ["table", "index"],
   "dynamodb:Query": ["table", "index"],
@@ -28,35 +37,38 @@ const SESSIONS_TABLE = {
 } as const;
 
 const EXPECTED: Record<string, Expected> = {
-  migrator: { grants: READ_DB_SECRET, env: DATABASE },
+  // The master password arrives in the deploy-time payload: no run-time grant.
+  migrator: { grants: {}, env: DATABASE },
   sessions: {
     grants: SESSIONS_TABLE,
     env: ["SESSIONS_TABLE_NAME", "OIDC_PROVIDERS", "CORS_ORIGINS"],
     url: "NONE",
   },
-  scheduling: { grants: READ_DB_SECRET, env: [...DATABASE, "SEND_TIME", "CORS_ORIGINS"], url: "AWS_IAM" },
+  scheduling: { grants: AS_SCHEDULING, env: [...DATABASE, "SEND_TIME", "CORS_ORIGINS"], url: "AWS_IAM" },
   scheduler: {
-    grants: { ...READ_DB_SECRET, "sqs:SendMessage": ["deliveries", "asyncDlq"] },
+    grants: { ...AS_SCHEDULING, "sqs:SendMessage": ["deliveries", "asyncDlq"] },
     env: [...DATABASE, "DELIVERIES_QUEUE_URL", "SEND_TIME"],
     schedule: "rate(1 minute)",
   },
   dispatcher: {
     grants: {
-      "secretsmanager:GetSecretValue": ["dbSecret", "webhookSecret"],
+      ...AS_SCHEDULING,
+      "secretsmanager:GetSecretValue": ["webhookSecret"],
+      "ssm:GetParameter": ["webhookUrl"],
       "sqs:ReceiveMessage": ["deliveries"],
       "sqs:DeleteMessage": ["deliveries"],
       "sqs:ChangeMessageVisibility": ["deliveries"],
       "sqs:GetQueueAttributes": ["deliveries"],
     },
-    env: [...DATABASE, "DELIVERIES_QUEUE_URL", "WEBHOOK_SECRET_ARN", "WEBHOOK_URL"],
+    env: [...DATABASE, "DELIVERIES_QUEUE_URL", "WEBHOOK_SECRET_ARN", "WEBHOOK_URL_PARAMETER"],
   },
   matching: {
-    grants: { ...READ_DB_SECRET, ...SESSIONS_TABLE },
+    grants: { ...AS_MATCHING, ...SESSIONS_TABLE },
     env: [...DATABASE, "SESSIONS_TABLE_NAME", "CORS_ORIGINS"],
     url: "NONE",
   },
   matcher: {
-    grants: { ...READ_DB_SECRET, "sqs:SendMessage": ["asyncDlq"] },
+    grants: { ...AS_MATCHING, "sqs:SendMessage": ["asyncDlq"] },
     env: DATABASE,
     url: "AWS_IAM",
     schedule: "rate(3 hours)",
@@ -75,11 +87,15 @@ describe("the platform's functions in the staging stack", () => {
   beforeAll(async () => {
     run = await sharedRun("staging", functions);
     const table = run.one("aws:dynamodb/table:Table", "rendezvous-staging-sessions").state.arn;
+    const resourceId = run.one("aws:rds/instance:Instance", "rendezvous-staging").state.resourceId;
+    const dbUser = `arn:aws:rds-db:${REGION}:${ACCOUNT}:dbuser:${resourceId}`;
     arns = {
-      dbSecret: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-rendezvous-staging`,
+      schedulingUser: `${dbUser}/rendezvous_scheduling`,
+      matchingUser: `${dbUser}/rendezvous_matching`,
       table,
       index: `${table}/index/by_user`,
       deliveries: run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries").state.arn,
+      webhookUrl: run.one("aws:ssm/parameter:Parameter", "rendezvous-staging-webhook-url").state.arn,
       webhookSecret: run.one("aws:secretsmanager/secret:Secret", "rendezvous-staging-webhook").state.arn,
       asyncDlq: run.one("aws:sqs/queue:Queue", "rendezvous-staging-async-dlq").state.arn,
     };
@@ -122,7 +138,7 @@ describe("the platform's functions in the staging stack", () => {
     expect(others).toEqual([]);
     expect(mapping?.inputs).toMatchObject({
       eventSourceArn: arns.deliveries,
-      functionName: lambdaOf(run, "staging", "dispatcher").state.arn,
+      functionName: run.one("aws:lambda/alias:Alias", "rendezvous-staging-dispatcher").state.arn,
       batchSize: 10,
       functionResponseTypes: ["ReportBatchItemFailures"],
       scalingConfig: { maximumConcurrency: trigger?.kind === "queue" ? trigger.maximumConcurrency : -1 },

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DELIVERIES_QUEUE, functions, memoryOf, NEED_ENV, SETTINGS, timeoutOf } from "../apps/manifest.ts";
-import { effectiveNeeds, effectiveSettings, NEED_ACTIONS } from "./access.ts";
+import { effectiveNeeds, effectiveSettings, NEED_ACTIONS, RDS_CA_ENV } from "./access.ts";
 import { inVpc } from "./placement.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
 import { SAMPLE_FUNCTIONS } from "./sample-functions.ts";
@@ -81,6 +81,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
       const env: Record<string, string> = lambdaOf(manifest, stage, name).inputs.environment?.variables ?? {};
       const expected = new Set([
         ...effectiveNeeds(fn).flatMap((need) => NEED_ENV[need]),
+        ...(inVpc(fn) ? Object.keys(RDS_CA_ENV) : []),
         ...effectiveSettings(fn)
           .filter((s) => config[`rendezvous:${s}`] !== undefined)
           .map((s) => SETTINGS[s]),

@@ -5,15 +5,17 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { type FunctionSpec, manifestProblems, memoryOf, timeoutOf } from "../apps/manifest.ts";
-import { environmentFor, grantsFor } from "./access.ts";
+import { DELIVERY_STORE_FUNCTION, environmentFor, grantsFor, type SharedResources } from "./access.ts";
 import { Alarms, type WatchedFunction } from "./components/Alarms.ts";
 import { FunctionUrl } from "./components/FunctionUrl.ts";
 import { LambdaFunction } from "./components/LambdaFunction.ts";
 import { Schedules } from "./components/Schedules.ts";
 import { type StackConfig, StackConfigError } from "./config.ts";
 import { connectionBudgetProblems } from "./connection-budget.ts";
+import { deployRun } from "./deploy-run.ts";
 import { createShared } from "./foundation.ts";
 import { networkKindOf } from "./placement.ts";
+import { tagEveryResource } from "./tags.ts";
 
 /** A function's deployable code and a digest of it (a changed digest re-runs the deploy-time invocation). */
 export interface Bundle {
@@ -46,11 +48,17 @@ export interface StackOutputs {
 
 const checkInputs = ({ config, functions, entryExists }: StackOptions): void => {
   const problems = manifestProblems(functions, entryExists ?? (() => true));
+  const caller = functions.find((fn) => fn.needs.includes("deliveryStore:invoke"));
+  if (caller && !functions.some((fn) => fn.name === DELIVERY_STORE_FUNCTION)) {
+    problems.push(
+      `${caller.name}: needs deliveryStore:invoke, but the stack has no ${DELIVERY_STORE_FUNCTION} function`,
+    );
+  }
   if (problems.length > 0) throw new Error(`the manifest has problems:\n  ${problems.join("\n  ")}`);
   // A schedule for a function the manifest does not (yet) hold is ignored with a warning, so one stack file serves
   // while capabilities are added; a schedule for a function that has no schedule trigger is a mistake.
   const configProblems: string[] = [];
-  for (const name of Object.keys(config.schedules)) {
+  for (const name of new Set([...Object.keys(config.schedules), ...config.pausedSchedules])) {
     const fn = functions.find((f) => f.name === name);
     if (!fn) pulumi.log.warn(`rendezvous:schedules: "${name}" is not in the manifest; ignored`);
     else if (!fn.triggers.some((t) => t.kind === "schedule")) {
@@ -63,6 +71,10 @@ const checkInputs = ({ config, functions, entryExists }: StackOptions): void => 
     }
   }
   configProblems.push(...connectionBudgetProblems(functions, config.reservedConcurrency, config.dbInstanceClass));
+  const reader = functions.find((fn) => fn.needs.includes("webhookUrl:read"));
+  if (reader && config.settings.webhookUrl === undefined) {
+    configProblems.push(`rendezvous:webhookUrl: required, ${reader.name} reads it (webhookUrl:read)`);
+  }
   if (configProblems.length > 0) throw new StackConfigError(configProblems);
 };
 
@@ -80,20 +92,21 @@ export const buildStack = (options: StackOptions): StackOutputs => {
   checkInputs(options);
   const { config, functions, bundle } = options;
   const prefix = `rendezvous-${config.stage}`;
-  const { region, database, sessionsTable, deliveries, scheduleDlq, asyncDlq, shared, vpcFor } = createShared(
-    prefix,
-    config,
-    functions,
-  );
+  tagEveryResource(config.stage);
+  const created = createShared(prefix, config, functions);
+  const { region, database, sessionsTable, deliveries, scheduleDlq, asyncDlq, vpcFor } = created;
+  let shared: SharedResources = created.shared;
   const corsOrigins: string[] = config.settings.corsOrigins ? JSON.parse(config.settings.corsOrigins) : [];
 
-  // Deploy-time functions (the migrator) run before any function that shares their needs changes.
+  // Deploy-time functions (the migrator) run before any function that shares their needs changes; the delivery
+  // store exists before the functions that invoke its alias.
   const isDeployTime = (fn: FunctionSpec) => fn.triggers.some((t) => t.kind === "deploy");
+  const rank = (fn: FunctionSpec) => (isDeployTime(fn) ? 0 : fn.name === DELIVERY_STORE_FUNCTION ? 1 : 2);
   const deployed = new Map<string, LambdaFunction>();
   const urls: Record<string, pulumi.Output<string>> = {};
   const deployRuns: pulumi.Resource[] = [];
   const deployedAt = new Date().toISOString();
-  for (const fn of [...functions.filter(isDeployTime), ...functions.filter((f) => !isDeployTime(f))]) {
+  for (const fn of [...functions].sort((a, b) => rank(a) - rank(b))) {
     const scheduled = fn.triggers.some((t) => t.kind === "schedule");
     const kind = networkKindOf(fn);
     const reservedConcurrency = config.reservedConcurrency[fn.name] ?? fn.reservedConcurrency;
@@ -114,11 +127,12 @@ export const buildStack = (options: StackOptions): StackOutputs => {
       ...(kind ? { vpc: vpcFor(kind), runAfter: isDeployTime(fn) ? [] : deployRuns } : {}),
     });
     deployed.set(fn.name, lambda);
+    if (fn.name === DELIVERY_STORE_FUNCTION) shared = { ...shared, deliveryStore: { aliasArn: lambda.aliasArn } };
     for (const trigger of fn.triggers) {
       if (trigger.kind === "url") {
         urls[fn.name] = new FunctionUrl(
           `${prefix}-${fn.name}`,
-          { functionName: lambda.name, auth: trigger.auth, corsOrigins },
+          { functionName: lambda.name, qualifier: lambda.alias.name, auth: trigger.auth, corsOrigins },
           { parent: lambda },
         ).url;
       } else if (trigger.kind === "queue") {
@@ -126,7 +140,7 @@ export const buildStack = (options: StackOptions): StackOutputs => {
           `${prefix}-${fn.name}-${trigger.queue}`,
           {
             eventSourceArn: deliveries.arn,
-            functionName: lambda.arn,
+            functionName: lambda.aliasArn,
             batchSize: trigger.batchSize,
             functionResponseTypes: ["ReportBatchItemFailures"],
             scalingConfig: { maximumConcurrency: trigger.maximumConcurrency },
@@ -135,17 +149,13 @@ export const buildStack = (options: StackOptions): StackOutputs => {
         );
       } else if (trigger.kind === "deploy") {
         deployRuns.push(
-          new aws.lambda.Invocation(
-            `${prefix}-${fn.name}-on-deploy`,
-            {
-              functionName: lambda.name,
-              input: JSON.stringify({ source: "rendezvous.deploy" }),
-              // A new value re-runs it: on every deploy (migrating is idempotent, and a database changed outside
-              // the program is caught up), and the bundle (code and migrations) and database say why in the diff.
-              triggers: { deploy: deployedAt, bundle: code.hash, database: database.address },
-            },
-            { parent: lambda },
-          ),
+          // A new trigger value re-runs it: every deploy (migrating is idempotent, and a database changed outside
+          // the program is caught up), and the bundle (code and migrations) and database say why in the diff.
+          deployRun(`${prefix}-${fn.name}-on-deploy`, {
+            lambda,
+            masterSecretArn: database.secretArn,
+            triggers: { deploy: deployedAt, bundle: code.hash, database: database.address },
+          }),
         );
       }
     }
@@ -159,7 +169,14 @@ export const buildStack = (options: StackOptions): StackOutputs => {
   const scheduledFunctions = functions.flatMap((fn) =>
     fn.triggers.flatMap((t) =>
       t.kind === "schedule"
-        ? [{ name: fn.name, functionArn: lambdaOf(fn.name).arn, expression: config.schedules[fn.name] ?? t.expression }]
+        ? [
+            {
+              name: fn.name,
+              functionArn: lambdaOf(fn.name).aliasArn,
+              expression: config.schedules[fn.name] ?? t.expression,
+              paused: config.pausedSchedules.includes(fn.name),
+            },
+          ]
         : [],
     ),
   );

@@ -44,6 +44,13 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
   switch (type) {
     case "aws:sqs/queue:Queue":
       return { ...base, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}` };
+    case "aws:lambda/function:Function":
+      return { ...base, version: "1" };
+    case "aws:lambda/alias:Alias":
+      // The real format: function ARN and alias name; the function mock's ARN is not, so it is built here.
+      return { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${inputs.functionName}:${inputs.name}` };
+    case "aws:ssm/parameter:Parameter":
+      return { ...base, arn: `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${physical}` };
     case "aws:lambda/functionUrl:FunctionUrl":
       return { functionUrl: `https://${name}.lambda-url.${REGION}.on.aws/` };
     case "aws:rds/instance:Instance":
@@ -52,6 +59,7 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
         address: `${name}.abc.${REGION}.rds.amazonaws.com`,
         port: 5432,
         identifier: name,
+        resourceId: "db-ABCDEFGHIJKLMNOPQRSTUVWXY0",
         masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-${name}` }],
       };
     case "aws:cloudwatch/dashboard:Dashboard":
@@ -76,10 +84,16 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
   }
 };
 
+/** What the mocked RDS-managed master secret holds: tests look for it where it must (not) appear. */
+export const MASTER_PASSWORD = "mock-master-password-from-rds";
+
 const calls: Record<string, Record<string, unknown>> = {
   "aws:index/getRegion:getRegion": { region: REGION, name: REGION, id: REGION },
   "aws:index/getCallerIdentity:getCallerIdentity": { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:root` },
   "aws:index/getPartition:getPartition": { partition: "aws", dnsSuffix: "amazonaws.com" },
+  "aws:secretsmanager/getSecretVersion:getSecretVersion": {
+    secretString: JSON.stringify({ username: "rendezvous", password: MASTER_PASSWORD }),
+  },
   "aws:index/getAvailabilityZones:getAvailabilityZones": {
     names: [`${REGION}a`, `${REGION}b`, `${REGION}c`],
     zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
@@ -124,10 +138,19 @@ export const underMocks = async (
     false,
   );
   pulumi.runtime.setAllConfig(config);
-  const outputs = await new Promise<Record<string, unknown>>((resolve) =>
-    pulumi.output(program()).apply((value) => resolve(value as Record<string, unknown>)),
-  );
+  // Inside a stack resource, as `pulumi up` runs the program: stack transformations (infra/tags.ts) need it. A
+  // program that throws is reported once the resources it had started are registered, not into the next run.
+  let failure: { error: unknown } | undefined;
+  const outputs = (await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      return program();
+    } catch (error) {
+      failure = { error };
+      return {};
+    }
+  })) as Record<string, unknown>;
   await settings.waitForRPCs();
+  if (failure) throw failure.error;
   return {
     resources,
     outputs,

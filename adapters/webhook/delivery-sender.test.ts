@@ -24,13 +24,18 @@ const payload: WebhookPayload = {
   timestamp: "2026-03-07T09:00:00.000Z",
 };
 
-const send = (clock: SettableClock, id: string, timeoutMs = 2000) =>
+const send = (
+  clock: SettableClock,
+  id: string,
+  timeoutMs = 2000,
+  url: string | (() => Promise<string>) = receiver.url,
+) =>
   Effect.runPromise(
     Effect.provide(
       Effect.gen(function* () {
         return yield* (yield* WebhookSender).send(id, payload);
       }),
-      webhookDeliverySender({ url: receiver.url, secret, timeoutMs }).pipe(Layer.provide(clock.layer)),
+      webhookDeliverySender({ url, secret, timeoutMs }).pipe(Layer.provide(clock.layer)),
     ),
   );
 
@@ -57,5 +62,24 @@ describe("the webhook delivery sender against a verifying receiver", () => {
     expect(await send(clock, "delivery-4")).toMatchObject({ kind: "permanent", status: 410 });
     receiver.respondWith(() => HANG);
     expect(await send(clock, "delivery-5", 200)).toMatchObject({ kind: "retry", reason: "timed out after 200 ms" });
+  });
+
+  it("reads a URL given as a function on every send, and retries later when it cannot be read", async () => {
+    receiver.respondWith(() => 200);
+    const clock = new SettableClock(new Date());
+    let reads = 0;
+    const url = async () => {
+      reads += 1;
+      return receiver.url;
+    };
+    expect(await send(clock, "delivery-6", 2000, url)).toEqual({ kind: "delivered", status: 200 });
+    expect(await send(clock, "delivery-7", 2000, url)).toEqual({ kind: "delivered", status: 200 });
+    expect(reads).toBe(2);
+    const unreadable = () => Promise.reject(new Error("ThrottlingException: Rate exceeded"));
+    expect(await send(clock, "delivery-8", 2000, unreadable)).toEqual({
+      kind: "retry",
+      reason: "webhook URL unavailable: ThrottlingException: Rate exceeded",
+    });
+    expect(receiver.received().some((r) => r.webhook_id === "delivery-8")).toBe(false);
   });
 });

@@ -45,7 +45,8 @@ describe("port plan", () => {
       postgres: 5002,
       dynamodb: 5003,
       sqs: 5004,
-      lambda: 5005,
+      ssm: 5005,
+      lambda: 5006,
       functions: { a: 5010, b: 6001, c: 5012 },
     });
   });

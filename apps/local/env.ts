@@ -13,6 +13,8 @@ export interface LocalEnvInput {
   readonly idp: LocalIdp;
   readonly webhookSecret: string;
   readonly webhookUrl: string;
+  /** The SSM stand-in and the parameter there holding the webhook URL (the dispatcher reads it as in AWS). */
+  readonly ssm: { readonly endpoint: string; readonly webhookUrlParameter: string };
   /** The runtime's Lambda Invoke API (apps/local/invoke-server.ts). */
   readonly lambdaEndpoint: string;
   readonly corsOrigins: readonly string[];
@@ -55,6 +57,7 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     AWS_SECRET_ACCESS_KEY: "local",
     AWS_ENDPOINT_URL_DYNAMODB: input.engines.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: input.engines.sqsEndpoint,
+    AWS_ENDPOINT_URL_SSM: input.ssm.endpoint,
     AWS_ENDPOINT_URL_LAMBDA: input.lambdaEndpoint,
     DATABASE_URL: input.engines.databaseUrl,
     LOCAL_DATABASE_CREDENTIALS: input.databaseCredentialsFile,
@@ -66,6 +69,7 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     ...(input.queueStartedAt ? { LOCAL_QUEUE_STARTED_AT: input.queueStartedAt.toISOString() } : {}),
     WEBHOOK_SECRET: input.webhookSecret,
     WEBHOOK_URL: input.settings?.webhookUrl ?? input.webhookUrl,
+    WEBHOOK_URL_PARAMETER: input.ssm.webhookUrlParameter,
     CORS_ORIGINS: JSON.stringify(input.corsOrigins),
     OIDC_PROVIDERS: oidcProviders(input.idp, input.settings?.oidcProviders ?? ambient.OIDC_PROVIDERS),
   };

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeSqsClient } from "../../adapters/sqs/client.ts";
 import type { FunctionSpec } from "../manifest.ts";
+import { webhookUrlFromEnv } from "../runtime/webhook-url.ts";
 import { fixtureState } from "./fixtures/state.ts";
 import { type LocalRuntime, startLocalRuntime } from "./runtime.ts";
 
@@ -117,6 +119,18 @@ describe("function URLs", () => {
     expect(env.LOCAL_DATABASE_CREDENTIALS).toBe(join(runtime.dataDir, "database-credentials.json"));
     expect(env.DELIVERIES_QUEUE_URL).toBe(runtime.outputs.deliveriesQueueUrl);
     expect(env.WEBHOOK_URL).toBe(runtime.outputs.webhookUrl);
+  });
+
+  it("serve the webhook URL from the SSM stand-in, read through the dispatcher's own GetParameter path", async () => {
+    const env = fixtureState().env;
+    expect(env.WEBHOOK_URL_PARAMETER).toBe("/rendezvous/local/webhook-url");
+    expect(env.AWS_ENDPOINT_URL_SSM).toBe(`http://127.0.0.1:${runtime.ports.ssm}`);
+    const client = new SSMClient({
+      region: env.AWS_REGION ?? "us-east-1",
+      endpoint: env.AWS_ENDPOINT_URL_SSM ?? "",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    expect(await webhookUrlFromEnv(env, client)()).toBe(runtime.outputs.webhookUrl);
   });
 });
 

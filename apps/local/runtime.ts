@@ -16,6 +16,7 @@ import { type LocalFunction, loadHandler, makeLocalFunction } from "./invoke.ts"
 import { type LocalOutputs, makeOutputs, queueDepths } from "./outputs.ts";
 import { type PortOptions, type PortPlan, planPorts } from "./port-plan.ts";
 import { startServices } from "./services.ts";
+import { LOCAL_WEBHOOK_URL_PARAMETER, startSsmStandIn } from "./ssm.ts";
 
 /**
  * `npm start` as a function: engines, resources, the environment contract, every function of the manifest behind
@@ -134,7 +135,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const receiver = await receiverStarting;
     const engines = await enginesStarting;
     const corsOrigins = options.corsOrigins ?? corsFromEnv();
+    // The webhook URL as SSM serves it in AWS: the dispatcher reads it through the same GetParameter path.
+    const ssm = await startSsmStandIn({
+      port: ports.ssm,
+      region: REGION,
+      parameters: { [LOCAL_WEBHOOK_URL_PARAMETER]: options.settings?.webhookUrl ?? receiver.url },
+    });
+    cleanups.push(() => ssm.close());
     const env = localEnv({
+      ssm: { endpoint: ssm.url, webhookUrlParameter: LOCAL_WEBHOOK_URL_PARAMETER },
       engines,
       region: REGION,
       idp,

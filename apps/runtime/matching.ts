@@ -56,12 +56,13 @@ export const matchingConfigLayer = (env: Env = process.env): Layer.Layer<Matchin
 
 /**
  * The Postgres matching store on one small pool per warm Lambda as the `rendezvous_matching` role (see
- * ./database.ts), closed when the runtime is disposed. The batch runs in one transaction, so one connection is
- * enough.
+ * ./database.ts), closed when the runtime is disposed. A request and a batch are each one transaction, so one
+ * connection is enough, and it is what the connection budget counts (infra/connection-budget.ts: production's 100
+ * matching instances fit db.t4g.small only at one each).
  */
 export const postgresMatchingStoreFromEnv = (
   env: Env = process.env,
-): Layer.Layer<MatchingStore, DependencyUnavailable> => layerOnDatabase("matching", postgresMatchingStore, env);
+): Layer.Layer<MatchingStore, DependencyUnavailable> => layerOnDatabase("matching", postgresMatchingStore, env, 1);
 
 /** The matcher's services: the store (Postgres in AWS and locally, memory in handler tests), clock, ids, policy. */
 export const matcherLayer = <E, R>(store: Layer.Layer<MatchingStore, E, R>, env: Env = process.env) =>

@@ -8,9 +8,9 @@ import {
   readQueueUrl,
   readRecovery,
   readSchedulePolicy,
-  readWebhookUrl,
   schedulerLayerFromEnv,
 } from "./scheduling.ts";
+import { readWebhookUrl } from "./webhook-url.ts";
 
 describe("scheduling settings from the environment", () => {
   it("defaults to 09:00, the same local day and Feb 28, and reads each setting", () => {

@@ -24,14 +24,16 @@ import { appClock } from "./clock.ts";
 import { layerOnDatabase } from "./database.ts";
 import { awsEndpoint, awsRegion, readEnv } from "./env.ts";
 import { readSecret } from "./secrets.ts";
+import { webhookUrlFromEnv } from "./webhook-url.ts";
 
 /**
  * Scheduling wiring from the environment (apps/manifest.ts names it): SEND_TIME, LATE_POLICY and LEAP_DAY_POLICY
  * for the API, the scheduler and the delivery-store; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher,
- * DELIVERIES_DLQ_URL for the scheduler (recovery gives deliveries up onto it); WEBHOOK_URL and the webhook secret
- * (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher. Only the API and the delivery-store open the
- * database; the scheduler and the dispatcher, outside the VPC, reach deliveries through the delivery-store
- * function (DELIVERY_STORE_FUNCTION; AWS_ENDPOINT_URL_LAMBDA locally).
+ * DELIVERIES_DLQ_URL for the scheduler (recovery gives deliveries up onto it); the webhook URL
+ * (WEBHOOK_URL_PARAMETER, or WEBHOOK_URL) and secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the
+ * dispatcher. Only the API and the delivery-store open the database; the scheduler and the dispatcher, outside the
+ * VPC, reach deliveries through the delivery-store function (DELIVERY_STORE_FUNCTION; AWS_ENDPOINT_URL_LAMBDA
+ * locally).
  * Settings are decoded at cold start and a bad one throws ConfigError naming the variable.
  */
 type Env = Record<string, string | undefined>;
@@ -62,23 +64,7 @@ export const readSchedulePolicy = (env: Env = process.env): SchedulePolicy => {
   };
 };
 
-/** https anywhere; plain http only to this machine (the local receiver). */
-const isWebhookUrl = (value: string): boolean => {
-  try {
-    const url = new URL(value);
-    const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-    return url.protocol === "https:" || (url.protocol === "http:" && local);
-  } catch {
-    return false;
-  }
-};
-
 const QueueEnv = Schema.Struct({ DELIVERIES_QUEUE_URL: Schema.String.check(Schema.isMinLength(1)) });
-const WebhookEnv = Schema.Struct({
-  WEBHOOK_URL: Schema.String.check(
-    Schema.makeFilter((v: string) => isWebhookUrl(v) || "expected an https URL (http only for localhost)"),
-  ),
-});
 
 const StoreEnv = Schema.Struct({ DELIVERY_STORE_FUNCTION: Schema.String.check(Schema.isMinLength(1)) });
 const DeadLetterEnv = Schema.Struct({ DELIVERIES_DLQ_URL: Schema.String.check(Schema.isMinLength(1)) });
@@ -120,7 +106,6 @@ export const readRecovery = (env: Env = process.env): RecoveryOptions => {
     ...(startedAt === undefined ? {} : { lostBefore: new Date(startedAt) }),
   };
 };
-export const readWebhookUrl = (env: Env = process.env): string => readEnv(WebhookEnv, env).WEBHOOK_URL;
 
 /**
  * The Postgres repositories on one small pool as the `rendezvous_scheduling` role, opened on first use and closed
@@ -171,9 +156,12 @@ export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = s
     settingsLayer(env),
   );
 
-/** The dispatcher: deliveries (remote), the signed webhook (its secret read once per cold start), clock. */
+/**
+ * The dispatcher: deliveries (remote), the signed webhook (its secret read once per cold start, its URL from the SSM
+ * parameter behind a one-minute cache, apps/runtime/webhook-url.ts), clock.
+ */
 export const dispatcherLayerFromEnv = (env: Env = process.env) => {
-  const url = readWebhookUrl(env);
+  const url = webhookUrlFromEnv(env);
   const sender = Layer.unwrap(
     Effect.tryPromise({
       try: () => readSecret("WEBHOOK_SECRET_ARN", "WEBHOOK_SECRET", env),

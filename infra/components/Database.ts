@@ -38,6 +38,8 @@ export class Database extends pulumi.ComponentResource {
   /** The RDS-managed master secret (JSON {username, password}). */
   readonly secretArn: pulumi.Output<string>;
   readonly instanceIdentifier: pulumi.Output<string>;
+  /** The `db-...` id IAM database authentication names in `rds-db:connect` ARNs. */
+  readonly resourceId: pulumi.Output<string>;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("rendezvous:infra:Database", name, {}, opts);
@@ -88,6 +90,7 @@ export class Database extends pulumi.ComponentResource {
     this.address = instance.address;
     this.port = instance.port;
     this.instanceIdentifier = instance.identifier;
+    this.resourceId = instance.resourceId;
     this.secretArn = instance.masterUserSecrets.apply((secrets) => {
       const arn = secrets[0]?.secretArn;
       if (!arn && !pulumi.runtime.isDryRun()) throw new Error(`${name}: RDS did not report its managed master secret`);

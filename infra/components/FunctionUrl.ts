@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface FunctionUrlArgs {
   readonly functionName: pulumi.Input<string>;
+  /** The alias the URL invokes (`live`): a rollback moves what the URL serves. */
+  readonly qualifier: pulumi.Input<string>;
   /** `NONE` (public; the handler authenticates) or `AWS_IAM` (SigV4-signed callers only). */
   readonly auth: "NONE" | "AWS_IAM";
   /** Browser origins allowed by CORS. @default [] (no CORS) */
@@ -10,7 +12,7 @@ export interface FunctionUrlArgs {
 }
 
 /**
- * A function URL. A public (`NONE`) URL needs two resource-policy statements since AWS's October 2025 change:
+ * A function URL on an alias. A public (`NONE`) URL needs two resource-policy statements since AWS's October 2025 change:
  * `lambda:InvokeFunctionUrl` for the URL and `lambda:InvokeFunction` restricted to calls made via the URL.
  * An `AWS_IAM` URL gets none: callers need their own identity policy.
  */
@@ -24,6 +26,7 @@ export class FunctionUrl extends pulumi.ComponentResource {
       name,
       {
         functionName: args.functionName,
+        qualifier: args.qualifier,
         authorizationType: args.auth,
         ...(origins.length > 0
           ? {
@@ -43,6 +46,7 @@ export class FunctionUrl extends pulumi.ComponentResource {
         `${name}-url`,
         {
           function: args.functionName,
+          qualifier: args.qualifier,
           action: "lambda:InvokeFunctionUrl",
           principal: "*",
           functionUrlAuthType: "NONE",
@@ -51,7 +55,13 @@ export class FunctionUrl extends pulumi.ComponentResource {
       );
       new aws.lambda.Permission(
         `${name}-invoke`,
-        { function: args.functionName, action: "lambda:InvokeFunction", principal: "*", invokedViaFunctionUrl: true },
+        {
+          function: args.functionName,
+          qualifier: args.qualifier,
+          action: "lambda:InvokeFunction",
+          principal: "*",
+          invokedViaFunctionUrl: true,
+        },
         { parent: this },
       );
     }

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LIVE_ALIAS } from "../live-alias.ts";
 
 /** One IAM statement: exact actions on exact resources (Allow). */
 export interface Grant {
@@ -55,12 +56,15 @@ export interface LambdaFunctionArgs {
 /**
  * One Lambda function with its own role (exact actions on exact resources; X-Ray's put actions and the ENI
  * describes that AWS allows only on `*` are the sole wildcards), its log group with the stack's retention, active
- * tracing, arm64, JSON logs.
+ * tracing, arm64, JSON logs. Every change publishes a version and moves the `live` alias to it.
  */
 export class LambdaFunction extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
   readonly name: pulumi.Output<string>;
   readonly arn: pulumi.Output<string>;
+  readonly alias: aws.lambda.Alias;
+  /** `arn:...:function:<name>:live`: what URLs, schedules, the queue mapping and callers invoke. */
+  readonly aliasArn: pulumi.Output<string>;
   readonly roleName: pulumi.Output<string>;
   readonly logGroupName: pulumi.Output<string>;
 
@@ -132,6 +136,7 @@ export class LambdaFunction extends pulumi.ComponentResource {
         role: role.arn,
         code: args.code,
         handler: "index.handler",
+        publish: true,
         runtime: args.runtime ?? "nodejs24.x",
         architectures: ["arm64"],
         memorySize: args.memoryMb ?? 512,
@@ -151,11 +156,24 @@ export class LambdaFunction extends pulumi.ComponentResource {
       { parent: this, dependsOn: [policy, logGroup, ...(args.vpc?.egress ?? []), ...(args.runAfter ?? [])] },
     );
 
+    this.alias = new aws.lambda.Alias(
+      name,
+      {
+        name: LIVE_ALIAS,
+        description: "The version in service; npm run rollback moves it",
+        functionName: this.function.name,
+        functionVersion: this.function.version,
+      },
+      parent,
+    );
+
     if (args.asyncFailureQueueArn) {
       new aws.lambda.FunctionEventInvokeConfig(
         name,
         {
           functionName: this.function.name,
+          // Schedules invoke the alias: its invocations follow the alias's configuration.
+          qualifier: this.alias.name,
           maximumRetryAttempts: 2,
           maximumEventAgeInSeconds: 3600,
           destinationConfig: { onFailure: { destination: args.asyncFailureQueueArn } },
@@ -166,8 +184,9 @@ export class LambdaFunction extends pulumi.ComponentResource {
 
     this.name = this.function.name;
     this.arn = this.function.arn;
+    this.aliasArn = this.alias.arn;
     this.roleName = role.name;
     this.logGroupName = logGroup.name;
-    this.registerOutputs({ name: this.name, arn: this.arn, logGroupName: this.logGroupName });
+    this.registerOutputs({ name: this.name, arn: this.arn, aliasArn: this.aliasArn, logGroupName: this.logGroupName });
   }
 }

@@ -7,6 +7,8 @@ export interface ScheduledFunction {
   readonly functionArn: pulumi.Input<string>;
   /** `rate(...)` or `cron(...)`, from stack config or else the manifest. */
   readonly expression: string;
+  /** Kept but DISABLED (stack config `schedules: {<name>: {paused: true}}`). @default false */
+  readonly paused?: boolean;
 }
 
 export interface SchedulesArgs {
@@ -64,6 +66,7 @@ export class Schedules extends pulumi.ComponentResource {
             name: `${args.prefix}-${fn.name}`,
             description: `Invokes ${fn.name} on ${fn.expression}`,
             scheduleExpression: fn.expression,
+            state: fn.paused ? "DISABLED" : "ENABLED",
             flexibleTimeWindow: { mode: "OFF" },
             target: {
               arn: fn.functionArn,

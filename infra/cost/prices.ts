@@ -101,6 +101,7 @@ export const PRICES: Readonly<Record<Region, RegionPrices>> = {
  * the estimator's priced types is an error: a new resource is priced before it ships.
  */
 export const FREE_TYPES: Readonly<Record<string, string>> = {
+  "pulumi:pulumi:Stack": "the stack itself, not an AWS resource",
   "aws:iam/role:Role": "IAM is free",
   "aws:iam/rolePolicy:RolePolicy": "IAM is free",
   "aws:cloudwatch/logGroup:LogGroup": "billed per GB ingested and stored (usage)",

@@ -13,6 +13,8 @@ export interface Outputs {
   readonly stage: string;
   readonly region: string;
   readonly urls: Record<string, string>;
+  /** The deployed function name of each manifest function (absent in outputs older than this key). */
+  readonly functionNames?: Record<string, string>;
 }
 
 export interface Call {
@@ -79,7 +81,12 @@ export const readOutputs = (path: string): Outputs => {
   if (typeof outputs.stage !== "string" || typeof outputs.urls !== "object" || outputs.urls === null) {
     throw new Error(`${path === "-" ? "stdin" : path}: not stack outputs (expected "stage" and "urls")`);
   }
-  return { stage: outputs.stage, region: outputs.region ?? "us-east-1", urls: outputs.urls };
+  return {
+    stage: outputs.stage,
+    region: outputs.region ?? "us-east-1",
+    urls: outputs.urls,
+    ...(outputs.functionNames ? { functionNames: outputs.functionNames } : {}),
+  };
 };
 
 /** `--outputs <path>` or a first positional path; `.rendezvous/outputs.json` (the local runtime's) by default. */
