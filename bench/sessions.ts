@@ -3,7 +3,6 @@ import * as Layer from "effect/Layer";
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { makeDynamoDocumentClient } from "../adapters/dynamodb/client.ts";
 import { makeDynamoSessionStore } from "../adapters/dynamodb/sessions.ts";
-import { makeDynamoCall } from "../adapters/dynamodb/sessions-client.ts";
 import { createSessionsTable } from "../adapters/dynamodb/sessions-table.ts";
 import { startDynamo } from "../adapters/local-engines/dynamodb.ts";
 import { SettableClock } from "../adapters/memory/clock.ts";
@@ -83,9 +82,7 @@ const dynamoFigures = async () => {
   try {
     const client = makeDynamoDocumentClient({ region: "us-east-1", endpoint: dynamo.endpoint });
     await createSessionsTable(client, "bench_sessions");
-    const credentials = { accessKeyId: "local", secretAccessKey: "local" };
-    const dynamoCall = makeDynamoCall({ region: "us-east-1", endpoint: dynamo.endpoint, credentials });
-    const store = Layer.succeed(SessionStore, makeDynamoSessionStore(dynamoCall, "bench_sessions"));
+    const store = Layer.succeed(SessionStore, makeDynamoSessionStore(client, "bench_sessions"));
     const runtime = ManagedRuntime.make(layerWith(store));
     const created = await timed(() => signInAll(runtime, DYNAMO_SESSIONS));
     const tokens = created.value;

@@ -13,3 +13,5 @@ import "./index.suite.ts";
 import "./network.suite.ts";
 import "./cost.suite.ts";
 import "./bundle.suite.ts";
+import "./preflight.suite.ts";
+import "./permissions.suite.ts";

@@ -34,13 +34,64 @@ export const fakeBundler: Bundler = (fn) => ({
   hash: `hash-of-${fn.name}`,
 });
 
-const service = (type: string): string => type.split(":")[1]?.split("/")[0] ?? "unknown";
+/** Pulumi's auto-naming: the logical name, a hyphen and 7 random characters (fixed here, so runs compare). */
+export const autoName = (name: string): string => `${name}-a1b2c3d`;
+
+/**
+ * The ARN AWS answers for a resource, in the format of AWS's documentation (IAM is global, Lambda and log groups
+ * use colons, queues and topics are bare names); ENIs and subnets by id. The preflight suite holds every policy
+ * to these formats, so a mock that made up its own would hide a malformed ARN the program builds from them.
+ */
+const arnFor = (type: string, physical: string, id: string, inputs: Record<string, unknown>): string => {
+  const at = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
+  switch (type) {
+    case "aws:iam/role:Role":
+      return `arn:aws:iam::${ACCOUNT}:role/${physical}`;
+    case "aws:lambda/function:Function":
+      return at("lambda", `function:${physical}`);
+    case "aws:lambda/alias:Alias": {
+      // functionName may be given as a name or as the function's ARN.
+      const fn = String(inputs.functionName ?? "")
+        .split(":function:")
+        .pop();
+      return at("lambda", `function:${fn}:${physical}`);
+    }
+    case "aws:ssm/parameter:Parameter":
+      return at("ssm", `parameter/${physical.replace(/^\//, "")}`);
+    case "aws:cloudwatch/logGroup:LogGroup":
+      return at("logs", `log-group:${physical}`);
+    case "aws:sqs/queue:Queue":
+      return at("sqs", physical);
+    case "aws:sns/topic:Topic":
+      return at("sns", physical);
+    case "aws:secretsmanager/secret:Secret":
+      return at("secretsmanager", `secret:${physical}-AbCdEf`);
+    case "aws:dynamodb/table:Table":
+      return at("dynamodb", `table/${physical}`);
+    case "aws:rds/instance:Instance":
+      return at("rds", `db:${physical}`);
+    case "aws:cloudwatch/metricAlarm:MetricAlarm":
+      return at("cloudwatch", `alarm:${physical}`);
+    case "aws:scheduler/schedule:Schedule":
+      return at("scheduler", `schedule/default/${physical}`);
+    case "aws:ec2/subnet:Subnet":
+      return at("ec2", `subnet/${id}`);
+    case "aws:ec2/securityGroup:SecurityGroup":
+      return at("ec2", `security-group/${id}`);
+    default: {
+      const [, module = "unknown", kind = "resource"] = /^aws:([^/]+)\/([^:]+)/.exec(type) ?? [];
+      return at(module, `${kind.toLowerCase()}/${physical}`);
+    }
+  }
+};
 
 /** Fake values for the outputs AWS would compute; never overwrites an input of the same name. */
 const computed = (type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> => {
-  const physical = (inputs.name as string | undefined) ?? `${name}-${type.length}`;
-  const arnOf = `arn:aws:${service(type)}:${REGION}:${ACCOUNT}:${type.split(":").pop()?.toLowerCase()}/${physical}`;
-  const base: Record<string, unknown> = { arn: inputs.arn ?? arnOf, name: physical };
+  const physical = (inputs.name as string | undefined) ?? autoName(name);
+  const base: Record<string, unknown> = {
+    arn: inputs.arn ?? arnFor(type, physical, `${name}-id`, inputs),
+    name: physical,
+  };
   switch (type) {
     case "aws:sqs/queue:Queue":
       return { ...base, url: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${physical}` };
@@ -59,6 +110,7 @@ const computed = (type: string, name: string, inputs: Record<string, unknown>): 
         address: `${name}.abc.${REGION}.rds.amazonaws.com`,
         port: 5432,
         identifier: name,
+        // The DbiResourceId that rds-db:connect ARNs name.
         resourceId: "db-ABCDEFGHIJKLMNOPQRSTUVWXY0",
         masterUserSecrets: [{ secretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:rds!db-${name}` }],
       };

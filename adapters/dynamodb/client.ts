@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { observeAwsCalls } from "../aws/calls.ts";
 
 export interface AwsEndpointOptions {
   readonly region: string;
@@ -13,10 +14,13 @@ export const localCredentials = { accessKeyId: "local", secretAccessKey: "local"
 /** A document client (plain JS values in and out) with empty strings and undefined handled the same everywhere. */
 export const makeDynamoDocumentClient = (options: AwsEndpointOptions): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: options.region,
-      ...(options.endpoint ? { endpoint: options.endpoint, credentials: localCredentials } : {}),
-      maxAttempts: 3,
-    }),
+    observeAwsCalls(
+      new DynamoDBClient({
+        region: options.region,
+        ...(options.endpoint ? { endpoint: options.endpoint, credentials: localCredentials } : {}),
+        maxAttempts: 3,
+      }),
+      "dynamodb",
+    ),
     { marshallOptions: { removeUndefinedValues: true } },
   );

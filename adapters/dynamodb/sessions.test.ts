@@ -9,18 +9,17 @@ import { defaultSessionPolicy, parseToken } from "../../core/sessions/model.ts";
 import { sessionPolicyLayer } from "../../core/sessions/SessionPolicy.ts";
 import { SessionStore } from "../../core/sessions/SessionStore.ts";
 import { validateSession } from "../../core/sessions/validate.ts";
-import { engines, TEST_REGION, testDynamo, uniqueName } from "../local-engines/testing.ts";
+import { TEST_REGION, testDynamo, uniqueName } from "../local-engines/testing.ts";
 import { fixedClock } from "../memory/clock.ts";
 import { nodeSecretHasher } from "../node/hasher.ts";
 import { cryptoIds } from "../node/system.ts";
+import { makeDynamoDocumentClient } from "./client.ts";
 import { makeDynamoSessionStore } from "./sessions.ts";
-import { makeDynamoCall } from "./sessions-client.ts";
 import { sessionStoreContract } from "./sessions-contract.ts";
 import { createSessionsTable, sessionsTableDefinition } from "./sessions-table.ts";
 
 const client = testDynamo();
-const local = { accessKeyId: "local", secretAccessKey: "local" };
-const dynamo = makeDynamoCall({ region: TEST_REGION, endpoint: engines().dynamoEndpoint, credentials: local });
+const dynamo = client;
 const tableName = uniqueName("sessions");
 beforeAll(async () => {
   await createSessionsTable(client, tableName);
@@ -96,13 +95,13 @@ describe("the sessions table", () => {
     expect(await Effect.runPromise(Effect.flip(missing.ping))).toMatchObject({
       _tag: "DependencyUnavailable",
       dependency: "sessions table",
-      cause: { code: "ResourceNotFoundException" },
+      cause: { name: "ResourceNotFoundException" },
     });
-    const unreachable = makeDynamoCall({ region: TEST_REGION, endpoint: "http://127.0.0.1:9", credentials: local });
+    const unreachable = makeDynamoDocumentClient({ region: TEST_REGION, endpoint: "http://127.0.0.1:9" });
     const down = makeDynamoSessionStore(unreachable, tableName);
     expect(await Effect.runPromise(Effect.flip(down.get("x")))).toMatchObject({
       _tag: "DependencyUnavailable",
-      cause: { code: "network" },
+      cause: { code: "ECONNREFUSED" },
     });
   });
 

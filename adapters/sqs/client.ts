@@ -1,4 +1,5 @@
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { observeAwsCalls } from "../aws/calls.ts";
 import { type AwsEndpointOptions, localCredentials } from "../dynamodb/client.ts";
 
 /**
@@ -6,10 +7,13 @@ import { type AwsEndpointOptions, localCredentials } from "../dynamodb/client.ts
  * not resolve locally: `useQueueUrlAsEndpoint: false`.
  */
 export const makeSqsClient = (options: AwsEndpointOptions): SQSClient =>
-  new SQSClient({
-    region: options.region,
-    ...(options.endpoint
-      ? { endpoint: options.endpoint, credentials: localCredentials, useQueueUrlAsEndpoint: false }
-      : {}),
-    maxAttempts: 3,
-  });
+  observeAwsCalls(
+    new SQSClient({
+      region: options.region,
+      ...(options.endpoint
+        ? { endpoint: options.endpoint, credentials: localCredentials, useQueueUrlAsEndpoint: false }
+        : {}),
+      maxAttempts: 3,
+    }),
+    "sqs",
+  );

@@ -68,7 +68,8 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     DELIVERY_STORE_FUNCTION: `${RESOURCE_PREFIX}-${DELIVERY_STORE_FUNCTION}`,
     ...(input.queueStartedAt ? { LOCAL_QUEUE_STARTED_AT: input.queueStartedAt.toISOString() } : {}),
     WEBHOOK_SECRET: input.webhookSecret,
-    WEBHOOK_URL: input.settings?.webhookUrl ?? input.webhookUrl,
+    // A developer's own receiver (WEBHOOK_URL) wins over the runtime's; a stack setting over both.
+    WEBHOOK_URL: input.settings?.webhookUrl ?? ambient.WEBHOOK_URL ?? input.webhookUrl,
     WEBHOOK_URL_PARAMETER: input.ssm.webhookUrlParameter,
     CORS_ORIGINS: JSON.stringify(input.corsOrigins),
     OIDC_PROVIDERS: oidcProviders(input.idp, input.settings?.oidcProviders ?? ambient.OIDC_PROVIDERS),

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type FunctionSpec, timeoutOf } from "../manifest.ts";
+import { asFunction } from "./aws-calls.ts";
 
 /**
  * Functions run inside the runtime's own process, as Lambda would run them: the handler module is imported once
@@ -85,7 +86,8 @@ export const makeLocalFunction = (
       timer = setTimeout(() => reject(new Error(`Task timed out after ${timeoutMs / 1000} seconds`)), timeoutMs);
     });
     try {
-      return { ok: true, result: await Promise.race([Promise.resolve(handler(event, context)), timeout]) };
+      const result = asFunction(spec.name, () => Promise.resolve(handler(event, context)));
+      return { ok: true, result: await Promise.race([result, timeout]) };
     } catch (error) {
       return { ok: false, error };
     } finally {

@@ -5,8 +5,10 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import { recordAwsCall } from "../../adapters/aws/calls.ts";
 import type { SqsEvent, SqsRecord } from "../http/events.ts";
 import type { QueueTrigger } from "../manifest.ts";
+import { asFunction } from "./aws-calls.ts";
 import type { LocalFunction, Outcome } from "./invoke.ts";
 
 /**
@@ -76,16 +78,23 @@ export const startQueuePoller = (options: {
   const abort = new AbortController();
   let stopped = false;
 
+  // The event source mapping's calls are made with the function's role: recorded as the function's.
+  const asConsumer = <T>(task: () => Promise<T>) => asFunction(fn.spec.name, task);
+  // Lambda reads the queue's attributes when the mapping is created (it checks the visibility timeout).
+  asConsumer(async () => recordAwsCall({ service: "sqs", action: "GetQueueAttributes", resource: queueUrl }));
+
   const pollOnce = async (): Promise<void> => {
-    const received = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: trigger.batchSize,
-        WaitTimeSeconds: WAIT_SECONDS,
-        MessageSystemAttributeNames: ["All"],
-        MessageAttributeNames: ["All"],
-      }),
-      { abortSignal: abort.signal },
+    const received = await asConsumer(() =>
+      sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: trigger.batchSize,
+          WaitTimeSeconds: WAIT_SECONDS,
+          MessageSystemAttributeNames: ["All"],
+          MessageAttributeNames: ["All"],
+        }),
+        { abortSignal: abort.signal },
+      ),
     );
     const messages = received.Messages ?? [];
     if (messages.length === 0 || stopped) return;
@@ -101,7 +110,7 @@ export const startQueuePoller = (options: {
       Id: String(index),
       ReceiptHandle: record.receiptHandle,
     }));
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    await asConsumer(() => sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries })));
   };
 
   const loop = async (): Promise<void> => {

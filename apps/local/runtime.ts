@@ -5,6 +5,7 @@ import { startWebhookReceiver } from "../../adapters/webhook/receiver.ts";
 import { newWebhookSecret } from "../../adapters/webhook/signature.ts";
 import { type FunctionSpec, functions as manifestFunctions, type Setting, timeoutOf } from "../manifest.ts";
 import { setClockSource } from "../runtime/clock.ts";
+import { startAwsCallRecorder } from "./aws-calls.ts";
 import { RuntimeClock } from "./clock.ts";
 import { startControlServer } from "./control.ts";
 import { prepareDataDirs } from "./data-dir.ts";
@@ -97,6 +98,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   if (temporary) cleanups.push(() => dataDirs.remove());
   try {
     const ports = await planPorts(options.ports ?? {}, urlSpecs);
+    // Every AWS call each function makes, for infra/'s proof that its policy allows them (issue 14).
+    const awsCalls = startAwsCallRecorder(process.env.RENDEZVOUS_AWS_CALLS_FILE);
+    cleanups.push(() => awsCalls.stop());
     const clock = new RuntimeClock(join(dataDir, "clock.json"));
     setClockSource(() => clock.now());
     cleanups.push(() => setClockSource(() => new Date()));

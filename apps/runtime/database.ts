@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as Schema from "effect/Schema";
 import type { Sql } from "postgres";
+import { recordAwsCall } from "../../adapters/aws/calls.ts";
 import { type DatabaseOptions, openDatabase } from "../../adapters/postgres/client.ts";
 import { type Capability, roleOf } from "../../adapters/postgres/roles.ts";
 import { describeError, type Logger, makeLogger } from "../http/log.ts";
@@ -73,6 +74,16 @@ export const databaseConnectionFromEnv = (
   log: Logger = makeLogger({ component: "database" }),
 ): DatabaseConnection => {
   const username = roleOf(capability);
+  // Every new connection is an `rds-db:connect` in AWS: recorded here for the local proof of the IAM policies.
+  const credential = (get: () => Promise<string>) =>
+    neverRejecting(
+      username,
+      () => {
+        recordAwsCall({ service: "rds-db", action: "connect", resource: username });
+        return get();
+      },
+      log,
+    );
   if (env.DATABASE_URL) {
     const file = env.LOCAL_DATABASE_CREDENTIALS;
     if (!file) {
@@ -83,12 +94,12 @@ export const databaseConnectionFromEnv = (
       if (!found) throw new Error(`LOCAL_DATABASE_CREDENTIALS: no password for ${username} in ${file}`);
       return found;
     };
-    return { url: env.DATABASE_URL, username, password: neverRejecting(username, password, log) };
+    return { url: env.DATABASE_URL, username, password: credential(password) };
   }
   const { host, port, url } = rdsEndpointFromEnv(env);
   // Signing needs only the function's credentials (from its environment): no call leaves the function.
   const signer = new Signer({ hostname: host, port, username, region: awsRegion(env) });
-  return { url, username, password: neverRejecting(username, () => signer.getAuthToken(), log), tls: {} };
+  return { url, username, password: credential(() => signer.getAuthToken()), tls: {} };
 };
 
 /**

@@ -1,7 +1,7 @@
 import * as Layer from "effect/Layer";
 import * as Schema from "effect/Schema";
+import { makeDynamoDocumentClient } from "../../adapters/dynamodb/client.ts";
 import { dynamoSessionStore } from "../../adapters/dynamodb/sessions.ts";
-import { type Credentials, makeDynamoCall } from "../../adapters/dynamodb/sessions-client.ts";
 import { nodeSecretHasher } from "../../adapters/node/hasher.ts";
 import { cryptoIds } from "../../adapters/node/system.ts";
 import { jwksUrlProblem, type OidcProvider, oidcVerifier } from "../../adapters/oidc/verifier.ts";
@@ -74,20 +74,8 @@ export const readSessionsSettings = (env: Record<string, string | undefined> = p
 
 type StoreServices = SessionStore | SecretHasher | SessionPolicy | Clock;
 
-/**
- * Lambda puts the role's credentials in the environment (fixed for the life of the execution environment); a
- * local engine accepts any.
- */
-const credentialsFrom = (env: Record<string, string | undefined>, local: boolean): Credentials => {
-  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
-  if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN };
-  if (local) return { accessKeyId: "local", secretAccessKey: "local" };
-  throw new ConfigError("invalid configuration: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: missing (Lambda sets them)");
-};
-
 const storeLayer = (env: Record<string, string | undefined>, tableName: string, policy: SessionPolicyValues) => {
-  const endpoint = awsEndpoint("DYNAMODB", env);
-  const dynamo = makeDynamoCall({ region: awsRegion(env), endpoint, credentials: credentialsFrom(env, !!endpoint) });
+  const dynamo = makeDynamoDocumentClient({ region: awsRegion(env), endpoint: awsEndpoint("DYNAMODB", env) });
   return Layer.mergeAll(dynamoSessionStore(dynamo, tableName), nodeSecretHasher, sessionPolicyLayer(policy), appClock);
 };
 
