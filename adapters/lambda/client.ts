@@ -1,4 +1,5 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { observeAwsCalls } from "../aws/calls.ts";
 import { type AwsEndpointOptions, localCredentials } from "../dynamodb/client.ts";
 
 export interface LambdaClientOptions extends AwsEndpointOptions {
@@ -12,9 +13,12 @@ export interface LambdaClientOptions extends AwsEndpointOptions {
  * stacked policies would multiply the attempts and the wait. Locally the endpoint is the runtime's Invoke API.
  */
 export const makeLambdaClient = (options: LambdaClientOptions): LambdaClient =>
-  new LambdaClient({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint, credentials: localCredentials } : {}),
-    maxAttempts: 1,
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: options.requestTimeoutMs },
-  });
+  observeAwsCalls(
+    new LambdaClient({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint, credentials: localCredentials } : {}),
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 2_000, requestTimeout: options.requestTimeoutMs },
+    }),
+    "lambda",
+  );
