@@ -1,6 +1,16 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type FunctionSpec, functions, isScheduleExpression, manifestProblems, type Need } from "./manifest.ts";
+import {
+  DATABASE_ROLES,
+  databaseRoleOf,
+  type FunctionSpec,
+  functions,
+  inVpc,
+  isScheduleExpression,
+  manifestProblems,
+  NEED_ENV,
+  type Need,
+} from "./manifest.ts";
 
 const valid: FunctionSpec = {
   name: "example",
@@ -10,6 +20,8 @@ const valid: FunctionSpec = {
   needs: ["postgres:scheduling"],
   settings: ["corsOrigins"],
 };
+
+const named = (name: string) => functions.find((fn) => fn.name === name);
 
 describe("the manifest", () => {
   it("as it stands has no problems, and every entry file exists", () => {
@@ -41,6 +53,21 @@ describe("the manifest", () => {
     ],
     ["a timeout past Lambda's limit", { timeoutSeconds: 901 }, "example: timeoutSeconds must be 1..900"],
     [
+      "an invoke trigger beside a URL",
+      { triggers: [{ kind: "invoke" }, { kind: "url", auth: "AWS_IAM" }] },
+      "example: an invoke trigger must be the function's only trigger",
+    ],
+    [
+      "two database roles",
+      { needs: ["postgres:scheduling", "postgres:matching"] },
+      "example: at most one postgres:* need",
+    ],
+    [
+      "a delivery-store need without a delivery-store function",
+      { needs: ["deliveryStore:invoke"] },
+      "example: needs deliveryStore:invoke but no delivery-store function has an invoke trigger",
+    ],
+    [
       "a memory floor under Lambda's least",
       { minimumMemoryMb: 64 },
       "example: minimumMemoryMb must be an integer 128..10240",
@@ -49,6 +76,10 @@ describe("the manifest", () => {
     const problems = manifestProblems([{ ...valid, ...change }], existsSync);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(message);
+  });
+
+  it("accepts a function whose only trigger is invoke", () => {
+    expect(manifestProblems([{ ...valid, triggers: [{ kind: "invoke" }] }], existsSync)).toEqual([]);
   });
 
   it("refuses a duplicate name", () => {
@@ -68,4 +99,56 @@ describe("the manifest", () => {
     "cron()",
     "at(2026-01-01T00:00:00)",
   ])("refuses the schedule expression %s", (expression) => expect(isScheduleExpression(expression)).toBe(false));
+});
+
+describe("the topology the manifest implies (issue 14, docs/decisions/0005)", () => {
+  it("puts in the VPC exactly the functions that reach Postgres: not the scheduler, the dispatcher or sessions", () => {
+    expect(
+      functions
+        .filter(inVpc)
+        .map((fn) => fn.name)
+        .sort(),
+    ).toEqual(["delivery-store", "matcher", "matching", "migrator", "scheduling"].sort());
+  });
+
+  it("gives each runtime function the database role of its capability, and the migrator none (the master user)", () => {
+    expect(Object.fromEntries(functions.map((fn) => [fn.name, databaseRoleOf(fn) ?? null]))).toEqual({
+      migrator: null,
+      sessions: null,
+      scheduling: "rendezvous_scheduling",
+      scheduler: null,
+      dispatcher: null,
+      "delivery-store": "rendezvous_scheduling",
+      matching: "rendezvous_matching",
+      matcher: "rendezvous_matching",
+    });
+    expect(DATABASE_ROLES).toEqual(["rendezvous_scheduling", "rendezvous_matching"]);
+  });
+
+  it("has the scheduler and the dispatcher reach Postgres only through the internal delivery-store function", () => {
+    expect(named("delivery-store")).toMatchObject({
+      entry: "apps/scheduling/delivery-store-handler.ts",
+      triggers: [{ kind: "invoke" }],
+      needs: ["postgres:scheduling"],
+    });
+    expect(named("scheduler")?.needs).toEqual([
+      "deliveryStore:invoke",
+      "deliveriesQueue:send",
+      "deliveriesDeadLetters:send",
+    ]);
+    expect(named("dispatcher")?.needs).toEqual([
+      "deliveryStore:invoke",
+      "deliveriesQueue:consume",
+      "webhookSecret:read",
+      "webhookUrl:read",
+    ]);
+  });
+
+  it("brings the environment of the contract table with each need", () => {
+    expect(NEED_ENV["postgres:scheduling"]).toEqual(["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME"]);
+    expect(NEED_ENV["postgres:admin"]).toEqual(NEED_ENV["postgres:matching"]);
+    expect(NEED_ENV["deliveryStore:invoke"]).toEqual(["DELIVERY_STORE_FUNCTION"]);
+    expect(NEED_ENV["deliveriesDeadLetters:send"]).toEqual(["DELIVERIES_DLQ_URL"]);
+    expect(NEED_ENV["webhookUrl:read"]).toEqual(["WEBHOOK_URL_PARAMETER"]);
+  });
 });

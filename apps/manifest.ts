@@ -27,11 +27,13 @@ export const NEEDS = [
 ] as const;
 export type Need = (typeof NEEDS)[number];
 
-/**
- * Environment variables each need brings (names, ARNs and URLs only; never a secret value).
- * `postgres:*`: in AWS the database's host/port/name (the role is implied by the need); locally `DATABASE_URL`.
- */
 const DATABASE_ENV = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME"] as const;
+
+/**
+ * Environment variables each need brings (names, ARNs and URLs only; never a secret value). `postgres:*`: where
+ * the database is; the credential is the need's own (an IAM auth token for the role, or, for `postgres:admin`,
+ * the master password in the migrator's invocation payload). Locally `DATABASE_URL` says where instead.
+ */
 export const NEED_ENV: Record<Need, readonly string[]> = {
   "postgres:admin": DATABASE_ENV,
   "postgres:scheduling": DATABASE_ENV,
@@ -45,6 +47,32 @@ export const NEED_ENV: Record<Need, readonly string[]> = {
   "webhookSecret:read": ["WEBHOOK_SECRET_ARN"],
   "webhookUrl:read": ["WEBHOOK_URL_PARAMETER"],
 };
+
+/** The internal function that serves the DeliveryStore port over Postgres (need `deliveryStore:invoke`). */
+export const DELIVERY_STORE_FUNCTION = "delivery-store";
+
+/**
+ * A function runs in the VPC exactly when it reaches Postgres: every other AWS API and the internet are reached
+ * from outside it, so the stack needs no NAT gateway and no interface endpoint (docs/decisions/0005).
+ */
+export const inVpc = (fn: Pick<FunctionSpec, "needs">): boolean =>
+  fn.needs.some((need) => need.startsWith("postgres:"));
+
+/**
+ * The database user a function connects as: `rendezvous_<capability>` for `postgres:<capability>`, created and
+ * granted by the migrator; undefined for `postgres:admin` (the master user, whose credentials arrive in the
+ * migrator's invocation payload) and for a function that does not reach Postgres.
+ */
+export const databaseRoleOf = (fn: Pick<FunctionSpec, "needs">): string | undefined => {
+  const need = fn.needs.find((candidate) => candidate.startsWith("postgres:") && candidate !== "postgres:admin");
+  return need ? `rendezvous_${need.slice("postgres:".length)}` : undefined;
+};
+
+/** Every runtime database role the migrator creates, one per `postgres:<capability>` need. */
+export const DATABASE_ROLES: readonly string[] = NEEDS.flatMap((need) => {
+  const role = databaseRoleOf({ needs: [need] });
+  return role ? [role] : [];
+});
 
 /** Stack settings a function reads, each delivered as one environment variable. */
 export const SETTINGS = {
@@ -91,7 +119,12 @@ export type QueueTrigger = {
 };
 /** Invoked once by the deploy (and by the local runtime on start), before the functions that depend on it. */
 export type DeployTrigger = { readonly kind: "deploy" };
-export type Trigger = UrlTrigger | ScheduleTrigger | QueueTrigger | DeployTrigger;
+/**
+ * Only other functions call it, through the Lambda Invoke API (RequestResponse): no URL, no schedule, no queue.
+ * The delivery-store has it; locally every function also answers the Invoke API (apps/local/invoke-server.ts).
+ */
+export type InvokeTrigger = { readonly kind: "invoke" };
+export type Trigger = UrlTrigger | ScheduleTrigger | QueueTrigger | DeployTrigger | InvokeTrigger;
 
 export interface FunctionSpec {
   /** kebab-case, unique; also the function URL's name in the outputs. */
@@ -151,7 +184,21 @@ const triggerProblems = (fn: FunctionSpec, trigger: Trigger): string[] => {
         : [`${fn.name}: queue batchSize must be 1..10 and maximumConcurrency at least 2`];
     case "deploy":
       return [];
+    case "invoke":
+      // Internal on purpose: a URL or a schedule beside it would let others call what only functions should.
+      return fn.triggers.length === 1 ? [] : [`${fn.name}: an invoke trigger must be the function's only trigger`];
   }
+};
+
+/** Problems of the manifest as a whole: what one function needs, another must provide. */
+const crossProblems = (specs: readonly FunctionSpec[]): string[] => {
+  const store = specs.find((fn) => fn.name === DELIVERY_STORE_FUNCTION);
+  const servesStore = store?.triggers.some((trigger) => trigger.kind === "invoke") ?? false;
+  return specs
+    .filter((fn) => fn.needs.includes("deliveryStore:invoke") && !servesStore)
+    .map(
+      (fn) => `${fn.name}: needs deliveryStore:invoke but no ${DELIVERY_STORE_FUNCTION} function has an invoke trigger`,
+    );
 };
 
 /**
@@ -174,6 +221,9 @@ export const manifestProblems = (specs: readonly FunctionSpec[], entryExists: (e
     }
     if (fn.triggers.length === 0) problems.push(`${fn.name}: has no trigger`);
     for (const trigger of fn.triggers) problems.push(...triggerProblems(fn, trigger));
+    if (fn.needs.filter((need) => need.startsWith("postgres:")).length > 1) {
+      problems.push(`${fn.name}: at most one postgres:* need (one database role per function)`);
+    }
     if (fn.timeoutSeconds !== undefined && !(fn.timeoutSeconds >= 1 && fn.timeoutSeconds <= 900)) {
       problems.push(`${fn.name}: timeoutSeconds must be 1..900`);
     }
@@ -182,7 +232,7 @@ export const manifestProblems = (specs: readonly FunctionSpec[], entryExists: (e
       problems.push(`${fn.name}: minimumMemoryMb must be an integer 128..10240`);
     }
   }
-  return problems;
+  return [...problems, ...crossProblems(specs)];
 };
 
 /**

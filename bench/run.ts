@@ -8,6 +8,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run: () => Promise<void> }>> = 
   delivery: () => import("./delivery.ts"),
   matching: () => import("./matching/index.ts"),
   scheduling: () => import("./scheduling.ts"),
+  "delivery-store": () => import("./delivery-store.ts"),
 };
 
 const wanted = process.argv.slice(2);

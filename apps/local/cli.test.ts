@@ -46,6 +46,7 @@ describe("port plan", () => {
       dynamodb: 5003,
       sqs: 5004,
       ssm: 5005,
+      lambda: 5006,
       functions: { a: 5010, b: 6001, c: 5012 },
     });
   });

@@ -15,7 +15,7 @@ export interface CliOptions {
 export const USAGE = `usage: npm start -- [options]
   --fresh              start from empty data (deletes the data dir first)
   --data-dir <dir>     where data is kept (default .rendezvous; env RENDEZVOUS_DATA_DIR)
-  --port-base <n>      control n, webhooks n+1, postgres n+2, dynamodb n+3, sqs n+4, function URLs from n+10
+  --port-base <n>      control n, webhooks n+1, postgres n+2, dynamodb n+3, sqs n+4, lambda n+5, URLs from n+10
                        (default 4400; env RENDEZVOUS_PORT_BASE)
   --port <name>=<n>    one port by name: ${FIXED_PORTS.join(", ")} or a function name
                        (repeatable; env RENDEZVOUS_PORT_<NAME>)`;
@@ -73,6 +73,8 @@ const describeTrigger = (trigger: Trigger): string => {
       return `queue ${trigger.queue} (batch ${trigger.batchSize})`;
     case "deploy":
       return "on start";
+    case "invoke":
+      return "invoke only (Lambda Invoke API)";
   }
 };
 

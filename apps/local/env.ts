@@ -1,5 +1,5 @@
-import { SETTINGS, type Setting } from "../manifest.ts";
-import type { Engines } from "./engines.ts";
+import { DELIVERY_STORE_FUNCTION, SETTINGS, type Setting } from "../manifest.ts";
+import { type Engines, RESOURCE_PREFIX } from "./engines.ts";
 import { LOCAL_AUDIENCE, LOCAL_PROVIDER, type LocalIdp } from "./idp.ts";
 
 /**
@@ -15,6 +15,8 @@ export interface LocalEnvInput {
   readonly webhookUrl: string;
   /** The SSM stand-in and the parameter there holding the webhook URL (the dispatcher reads it as in AWS). */
   readonly ssm: { readonly endpoint: string; readonly webhookUrlParameter: string };
+  /** The runtime's Lambda Invoke API (apps/local/invoke-server.ts). */
+  readonly lambdaEndpoint: string;
   readonly corsOrigins: readonly string[];
   /** The capability roles' passwords (database-credentials.ts); DATABASE_URL stays the migrator's superuser. */
   readonly databaseCredentialsFile: string;
@@ -56,11 +58,14 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     AWS_ENDPOINT_URL_DYNAMODB: input.engines.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: input.engines.sqsEndpoint,
     AWS_ENDPOINT_URL_SSM: input.ssm.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: input.lambdaEndpoint,
     DATABASE_URL: input.engines.databaseUrl,
     LOCAL_DATABASE_CREDENTIALS: input.databaseCredentialsFile,
     SESSIONS_TABLE_NAME: input.engines.sessionsTableName,
     DELIVERIES_QUEUE_URL: input.engines.queue.url,
     DELIVERIES_DLQ_URL: input.engines.queue.dlqUrl,
+    // The stack's function name, as infra/ passes the alias ARN: the Invoke API resolves it like Lambda does.
+    DELIVERY_STORE_FUNCTION: `${RESOURCE_PREFIX}-${DELIVERY_STORE_FUNCTION}`,
     ...(input.queueStartedAt ? { LOCAL_QUEUE_STARTED_AT: input.queueStartedAt.toISOString() } : {}),
     WEBHOOK_SECRET: input.webhookSecret,
     // A developer's own receiver (WEBHOOK_URL) wins over the runtime's; a stack setting over both.

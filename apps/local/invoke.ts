@@ -20,7 +20,7 @@ export interface LambdaContext {
   getRemainingTimeInMillis(): number;
 }
 
-export type Trigger = "url" | "schedule" | "queue" | "deploy";
+export type Trigger = "url" | "schedule" | "queue" | "deploy" | "invoke";
 
 export type Outcome = { readonly ok: true; readonly result: unknown } | { readonly ok: false; readonly error: unknown };
 

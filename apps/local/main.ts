@@ -50,6 +50,7 @@ const main = async (): Promise<void> => {
     `\n${readyTable(rows, [
       ["control", runtime.controlUrl],
       ["webhooks", runtime.outputs.webhookUrl],
+      ["lambda", runtime.outputs.lambdaEndpoint],
       ["outputs", `${runtime.dataDir}/outputs.json`],
       ["data", runtime.dataDir],
       ...(postgresElsewhere ? [["postgres data", runtime.postgresDataDir] as const] : []),

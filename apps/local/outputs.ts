@@ -19,6 +19,8 @@ export interface LocalOutputs {
   readonly dashboardUrl: null;
   readonly controlUrl: string;
   readonly webhookUrl: string;
+  /** The Lambda Invoke API of every function (`aws --endpoint-url <this> lambda invoke ...`); local only. */
+  readonly lambdaEndpoint: string;
 }
 
 export const makeOutputs = (input: {
@@ -28,6 +30,7 @@ export const makeOutputs = (input: {
   engines: Engines;
   controlUrl: string;
   webhookUrl: string;
+  lambdaEndpoint: string;
 }): LocalOutputs => ({
   stage: "local",
   region: input.region,
@@ -41,6 +44,7 @@ export const makeOutputs = (input: {
   dashboardUrl: null,
   controlUrl: input.controlUrl,
   webhookUrl: input.webhookUrl,
+  lambdaEndpoint: input.lambdaEndpoint,
 });
 
 export interface QueueDepth {

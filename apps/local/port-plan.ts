@@ -4,11 +4,12 @@ import { ensurePortFree } from "./ports.ts";
 
 /**
  * Which port each piece takes. From a base (default 4400): control +0, webhook receiver +1, PostgreSQL +2,
- * dynalite +3, fauxqs +4, the SSM stand-in +5, and the function URLs from +10 in manifest order. Any one can be set
- * by name (`control`, `webhooks`, `postgres`, `dynamodb`, `sqs`, `ssm` or a function's name); "free" lets the OS pick (tests).
+ * dynalite +3, fauxqs +4, the SSM stand-in +5, the Lambda Invoke API +6, and the function URLs from +10 in manifest
+ * order. Any one can be set by name (`control`, `webhooks`, `postgres`, `dynamodb`, `sqs`, `ssm`, `lambda` or a
+ * function's name); "free" lets the OS pick (tests).
  */
 export const DEFAULT_PORT_BASE = 4400;
-export const FIXED_PORTS = ["control", "webhooks", "postgres", "dynamodb", "sqs", "ssm"] as const;
+export const FIXED_PORTS = ["control", "webhooks", "postgres", "dynamodb", "sqs", "ssm", "lambda"] as const;
 export type FixedPort = (typeof FIXED_PORTS)[number];
 const FUNCTION_OFFSET = 10;
 

@@ -156,6 +156,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       idp,
       webhookSecret,
       webhookUrl: receiver.url,
+      lambdaEndpoint: `http://127.0.0.1:${ports.lambda}`,
       corsOrigins,
       databaseCredentialsFile: await databaseCredentialsIn(dataDir),
       ...(options.settings ? { settings: options.settings } : {}),
@@ -178,6 +179,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       engines,
       controlUrl: control.url,
       webhookUrl: receiver.url,
+      lambdaEndpoint: services.lambdaEndpoint,
     });
     writeFileSync(join(dataDir, "outputs.json"), `${JSON.stringify(outputs, null, 2)}\n`);
     control.attach({

@@ -1,18 +1,23 @@
 import type { QueueTrigger, ScheduleTrigger, UrlTrigger } from "../manifest.ts";
 import type { RuntimeClock } from "./clock.ts";
 import type { Engines } from "./engines.ts";
+import { RESOURCE_PREFIX } from "./engines.ts";
 import { errorText, type LocalFunction } from "./invoke.ts";
+import { type InvokeServer, startInvokeServer } from "./invoke-server.ts";
 import type { PortPlan } from "./port-plan.ts";
 import { type QueuePoller, startQueuePoller } from "./queue-poller.ts";
 import { type ScheduleRunner, startSchedules } from "./schedules.ts";
 import { startUrlServer, type UrlServer } from "./url-server.ts";
 
 /**
- * Each function behind its triggers: deploy-time functions (the migrator) run once first, then a URL server per
- * URL trigger, the schedules and a poller per queue trigger.
+ * Each function behind its triggers: deploy-time functions (the migrator) run once first, then the Lambda Invoke
+ * API for every function (an `invoke` trigger needs nothing more), a URL server per URL trigger, the schedules and
+ * a poller per queue trigger.
  */
 export interface Services {
   readonly urls: Record<string, string>;
+  /** The Lambda Invoke API's endpoint (`AWS_ENDPOINT_URL_LAMBDA`). */
+  readonly lambdaEndpoint: string;
   readonly schedules: ScheduleRunner;
   stop(): Promise<void>;
 }
@@ -33,7 +38,7 @@ export const startServices = async (input: {
     const outcome = await fn.invoke("deploy", { source: "rendezvous.deploy" });
     if (!outcome.ok) throw new Error(`${fn.spec.name} (deploy) failed: ${errorText(outcome.error)}`);
   }
-  const servers: UrlServer[] = [];
+  const servers: Array<UrlServer | InvokeServer> = [];
   const pollers: QueuePoller[] = [];
   let schedules: ScheduleRunner | undefined;
   const stop = async () => {
@@ -42,6 +47,13 @@ export const startServices = async (input: {
     await Promise.all(servers.map((server) => server.close()));
   };
   try {
+    const invokeServer = await startInvokeServer({
+      functions: input.functions,
+      port: input.ports.lambda,
+      region: input.region,
+      stackName: (name) => `${RESOURCE_PREFIX}-${name}`,
+    });
+    servers.push(invokeServer);
     const urls: Record<string, string> = {};
     for (const { fn, trigger } of triggersOf("url")) {
       const server = await startUrlServer({
@@ -68,7 +80,7 @@ export const startServices = async (input: {
         }),
       );
     }
-    return { urls, schedules, stop };
+    return { urls, lambdaEndpoint: invokeServer.url, schedules, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -15,7 +15,8 @@ export const matchingFunctions: readonly FunctionSpec[] = [
   },
   {
     name: "matcher",
-    description: "One matching batch (tiers, expiry, pairing) every 3 hours, or on POST /run from an operator",
+    description:
+      "One matching batch (tiers, expiry, pairing) every 3 hours, or on an operator's POST /run or direct invoke",
     entry: "apps/matching/matcher-handler.ts",
     triggers: [
       { kind: "schedule", expression: "rate(3 hours)" },

@@ -172,6 +172,13 @@ describe("the matcher function", () => {
     expect(bodyOf(health)).toMatchObject({ status: "healthy", checks: { database: "ok" } });
   });
 
+  it('runs a batch on a direct invoke with {"trigger":"manual"}, as `aws lambda invoke` sends it', async () => {
+    const report = await fns.matcher({ trigger: "manual" });
+    expect(report).toMatchObject({ status: "completed", by_tier: { "0": 0, "1": 0, "2": 0 } });
+    await expect(fns.matcher({ trigger: "manual", extra: 1 })).rejects.toThrow(/trigger":"manual/);
+    await expect(fns.matcher({ trigger: "scheduled" })).rejects.toThrow(/trigger":"manual/);
+  });
+
   it("reports skipped_locked when another run holds the lock, and refuses events it does not know", async () => {
     const locked = Layer.succeed(MatchingStore, { ...memory.store, runBatch: () => Effect.succeed("skipped_locked") });
     const matcher = makeMatcherHandler(

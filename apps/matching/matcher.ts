@@ -1,5 +1,6 @@
 import * as Effect from "effect/Effect";
 import type * as ManagedRuntime from "effect/ManagedRuntime";
+import * as Result from "effect/Result";
 import * as Schema from "effect/Schema";
 import { MatchingStore } from "../../core/matching/MatchingStore.ts";
 import { type MatchingConfig, type RunReport, runMatcher } from "../../core/matching/usecases.ts";
@@ -27,12 +28,18 @@ const RunBody = Schema.Struct({ trigger: Schema.optionalKey(Schema.Literals(["ma
 const isUrlEvent = (event: unknown): event is FunctionUrlEvent =>
   typeof event === "object" && event !== null && "rawPath" in event && "requestContext" in event;
 
+/** `aws lambda invoke --function-name <matcher> --payload '{"trigger":"manual"}'`: an operator's direct run. */
+const ManualInvoke = Schema.Struct({ trigger: Schema.Literal("manual") });
+const isManualInvoke = (event: unknown): boolean =>
+  Result.isSuccess(Schema.decodeUnknownResult(ManualInvoke)(event, { onExcessProperty: "error" }));
+
 const isScheduledEvent = (event: unknown): event is ScheduledEvent =>
   typeof event === "object" && event !== null && (event as { source?: unknown }).source === "rendezvous.schedule";
 
 /**
- * The matcher: one batch per invocation, from its schedule (every 3 hours) or from an operator's `POST /run` on
- * its AWS_IAM function URL. Reserved concurrency 1 keeps invocations from overlapping in one region, and the
+ * The matcher: one batch per invocation, from its schedule (every 3 hours), from an operator's `POST /run` on
+ * its AWS_IAM function URL, or from a direct invoke with the payload `{"trigger":"manual"}` (the old batch
+ * matcher's manual run). Reserved concurrency 1 keeps invocations from overlapping in one region, and the
  * store's advisory lock makes any overlap that still happens (a retry, a manual run) report `skipped_locked`
  * instead of pairing the same pool twice. Either way the answer is the run report of API.md.
  */
@@ -58,22 +65,26 @@ export const makeMatcherHandler = (
     ],
   });
 
-  /** A scheduled run throws on failure, so Lambda counts an error and the matcher's alarm fires. */
-  const scheduled = async (event: ScheduledEvent): Promise<RunReport> => {
+  /**
+   * A scheduled or directly invoked run throws on failure, so Lambda counts an error (the alarm fires, and
+   * `aws lambda invoke` shows the function error).
+   */
+  const direct = async (fields: { trigger: "schedule" | "manual"; scheduled_time?: string }): Promise<RunReport> => {
     try {
       const report = await runtime.runPromise(runMatcher());
-      logger.info("matcher run", { ...figuresOf(report), trigger: "schedule", scheduled_time: event.scheduled_time });
+      logger.info("matcher run", { ...figuresOf(report), ...fields });
       return report;
     } catch (error) {
-      logger.error("matcher run failed", { trigger: "schedule", ...describeError(error) });
+      logger.error("matcher run failed", { trigger: fields.trigger, ...describeError(error) });
       throw error;
     }
   };
 
   return async (event: unknown): Promise<FunctionUrlResult | RunReport> => {
     if (isUrlEvent(event)) return http(event);
-    if (isScheduledEvent(event)) return scheduled(event);
-    throw new Error("matcher: expected a function URL request or a rendezvous.schedule event");
+    if (isScheduledEvent(event)) return direct({ trigger: "schedule", scheduled_time: event.scheduled_time });
+    if (isManualInvoke(event)) return direct({ trigger: "manual" });
+    throw new Error('matcher: expected a function URL request, a rendezvous.schedule event or {"trigger":"manual"}');
   };
 };
 

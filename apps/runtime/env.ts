@@ -28,8 +28,9 @@ export const JsonEnv = <S extends Schema.Top>(schema: S) => Schema.fromJsonStrin
 export const awsRegion = (env = process.env): string => env.AWS_REGION ?? "us-east-1";
 
 /**
- * A local endpoint override for an AWS service (dynalite, fauxqs), using the SDK's own variable names
- * `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL_SQS` / `AWS_ENDPOINT_URL_SSM`; undefined in AWS.
+ * A local endpoint override for an AWS service (dynalite, fauxqs, the SSM stand-in, the local runtime's Lambda
+ * Invoke API), using the SDK's own variable names `AWS_ENDPOINT_URL_DYNAMODB` / `_SQS` / `_SSM` / `_LAMBDA`;
+ * undefined in AWS.
  */
-export const awsEndpoint = (service: "DYNAMODB" | "SQS" | "SSM", env = process.env): string | undefined =>
+export const awsEndpoint = (service: "DYNAMODB" | "SQS" | "SSM" | "LAMBDA", env = process.env): string | undefined =>
   env[`AWS_ENDPOINT_URL_${service}`] || undefined;

@@ -3,6 +3,7 @@ import { DEFAULT_POLICY } from "../../core/scheduling/occurrence.ts";
 import { ConfigError } from "./env.ts";
 import {
   apiLayerFromEnv,
+  deliveryStoreLayerFromEnv,
   dispatcherLayerFromEnv,
   readQueueUrl,
   readRecovery,
@@ -43,23 +44,39 @@ describe("scheduling settings from the environment", () => {
   });
 
   it("builds each function's layer from a valid environment and refuses a broken one before any request", () => {
-    const env = {
+    const database = {
       DATABASE_URL: "postgres://u@127.0.0.1:5432/db",
       LOCAL_DATABASE_CREDENTIALS: "/nonexistent/read-on-first-connection.json",
+    };
+    // Outside the VPC: no database variable at all, the delivery-store function instead.
+    const env = {
+      DELIVERY_STORE_FUNCTION: "rendezvous-staging-delivery-store",
+      AWS_ENDPOINT_URL_LAMBDA: "http://127.0.0.1:4405",
       DELIVERIES_QUEUE_URL: "http://127.0.0.1:9324/000000000000/deliveries",
       DELIVERIES_DLQ_URL: "http://127.0.0.1:9324/000000000000/deliveries-dlq",
       AWS_ENDPOINT_URL_SQS: "http://127.0.0.1:9324",
       WEBHOOK_URL: "http://localhost:4010/webhook",
       WEBHOOK_SECRET: "whsec_c2VjcmV0",
     };
-    expect(apiLayerFromEnv(env)).toBeDefined();
+    expect(apiLayerFromEnv(database)).toBeDefined();
+    expect(deliveryStoreLayerFromEnv(database)).toBeDefined();
     expect(schedulerLayerFromEnv(env)).toBeDefined();
     expect(dispatcherLayerFromEnv(env)).toBeDefined();
+    expect(() => schedulerLayerFromEnv({ ...env, DELIVERY_STORE_FUNCTION: "" })).toThrow(/DELIVERY_STORE_FUNCTION/);
+    expect(() => dispatcherLayerFromEnv({ ...env, DELIVERY_STORE_FUNCTION: undefined })).toThrow(
+      /DELIVERY_STORE_FUNCTION/,
+    );
     expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_QUEUE_URL: "" })).toThrow(/DELIVERIES_QUEUE_URL/);
+    expect(() => apiLayerFromEnv({ ...database, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
+    expect(() => deliveryStoreLayerFromEnv({ ...database, LEAP_DAY_POLICY: "feb-29" })).toThrow(/LEAP_DAY_POLICY/);
     expect(() => schedulerLayerFromEnv({ ...env, DELIVERIES_DLQ_URL: undefined })).toThrow(/DELIVERIES_DLQ_URL/);
-    expect(() => apiLayerFromEnv({ ...env, SEND_TIME: "noon" })).toThrow(/SEND_TIME/);
     expect(() => dispatcherLayerFromEnv({ ...env, WEBHOOK_URL: "ftp://x" })).toThrow(/WEBHOOK_URL/);
-    expect(() => apiLayerFromEnv({ ...env, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(/LOCAL_DATABASE_CREDENTIALS/);
+    expect(() => apiLayerFromEnv({ ...database, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(
+      /LOCAL_DATABASE_CREDENTIALS/,
+    );
+    expect(() => deliveryStoreLayerFromEnv({ ...database, LOCAL_DATABASE_CREDENTIALS: "" })).toThrow(
+      /LOCAL_DATABASE_CREDENTIALS/,
+    );
   });
 
   it("derives recovery's staleness from the queue (180 s visibility × 5 receives + 300 s); the local runtime's restart instant", () => {

@@ -2,6 +2,8 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import * as Schema from "effect/Schema";
+import { makeLambdaClient } from "../../adapters/lambda/client.ts";
+import { remoteDeliveryStore } from "../../adapters/lambda/delivery-store-client.ts";
 import { cryptoIds } from "../../adapters/node/system.ts";
 import { postgresDeliveryStore } from "../../adapters/postgres/scheduling/deliveries.ts";
 import { postgresUserRepository } from "../../adapters/postgres/scheduling/users.ts";
@@ -17,7 +19,7 @@ import {
 import type { RecoveryOptions } from "../../core/scheduling/recovery.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
-import { DELIVERIES_QUEUE, functions, timeoutOf } from "../manifest.ts";
+import { DELIVERIES_QUEUE, DELIVERY_STORE_FUNCTION, functions, timeoutOf } from "../manifest.ts";
 import { appClock } from "./clock.ts";
 import { layerOnDatabase } from "./database.ts";
 import { awsEndpoint, awsRegion, readEnv } from "./env.ts";
@@ -26,9 +28,12 @@ import { webhookUrlFromEnv } from "./webhook-url.ts";
 
 /**
  * Scheduling wiring from the environment (apps/manifest.ts names it): SEND_TIME, LATE_POLICY and LEAP_DAY_POLICY
- * for the API and the scheduler; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher, DELIVERIES_DLQ_URL for
- * the scheduler (recovery gives deliveries up onto it); the webhook URL (WEBHOOK_URL_PARAMETER, or WEBHOOK_URL) and
- * secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the dispatcher; the database for all three.
+ * for the API, the scheduler and the delivery-store; DELIVERIES_QUEUE_URL for the scheduler and the dispatcher,
+ * DELIVERIES_DLQ_URL for the scheduler (recovery gives deliveries up onto it); the webhook URL
+ * (WEBHOOK_URL_PARAMETER, or WEBHOOK_URL) and secret (WEBHOOK_SECRET_ARN, or WEBHOOK_SECRET locally) for the
+ * dispatcher. Only the API and the delivery-store open the database; the scheduler and the dispatcher, outside the
+ * VPC, reach deliveries through the delivery-store function (DELIVERY_STORE_FUNCTION; AWS_ENDPOINT_URL_LAMBDA
+ * locally).
  * Settings are decoded at cold start and a bad one throws ConfigError naming the variable.
  */
 type Env = Record<string, string | undefined>;
@@ -61,6 +66,7 @@ export const readSchedulePolicy = (env: Env = process.env): SchedulePolicy => {
 
 const QueueEnv = Schema.Struct({ DELIVERIES_QUEUE_URL: Schema.String.check(Schema.isMinLength(1)) });
 
+const StoreEnv = Schema.Struct({ DELIVERY_STORE_FUNCTION: Schema.String.check(Schema.isMinLength(1)) });
 const DeadLetterEnv = Schema.Struct({ DELIVERIES_DLQ_URL: Schema.String.check(Schema.isMinLength(1)) });
 const RecoveryEnv = Schema.Struct({
   LOCAL_QUEUE_STARTED_AT: Schema.optionalKey(
@@ -103,8 +109,7 @@ export const readRecovery = (env: Env = process.env): RecoveryOptions => {
 
 /**
  * The Postgres repositories on one small pool as the `rendezvous_scheduling` role, opened on first use and closed
- * when the runtime is disposed. The API and the dispatcher serve one request at a time (2 connections); the
- * scheduler runs 4 lanes of batches.
+ * when the runtime is disposed. The API and the delivery-store serve one request at a time (2 connections).
  */
 export const databaseLayer = (env: Env = process.env, connections = 2) =>
   layerOnDatabase(
@@ -113,6 +118,21 @@ export const databaseLayer = (env: Env = process.env, connections = 2) =>
     env,
     connections,
   );
+
+/** The delivery-store function's own timeout and a margin: the caller waits for its answer, never less. */
+const deliveryStoreSpec = functions.find((fn) => fn.name === DELIVERY_STORE_FUNCTION);
+const STORE_REQUEST_TIMEOUT_MS = ((deliveryStoreSpec ? timeoutOf(deliveryStoreSpec) : 10) + 2) * 1000;
+
+/** Deliveries through the delivery-store function: no database pool in this function. */
+export const remoteDeliveryStoreFromEnv = (env: Env = process.env) =>
+  remoteDeliveryStore({
+    lambda: makeLambdaClient({
+      region: awsRegion(env),
+      endpoint: awsEndpoint("LAMBDA", env),
+      requestTimeoutMs: STORE_REQUEST_TIMEOUT_MS,
+    }),
+    functionName: readEnv(StoreEnv, env).DELIVERY_STORE_FUNCTION,
+  });
 
 export const settingsLayer = (env: Env = process.env) => Layer.succeed(SchedulingSettings, readSchedulePolicy(env));
 
@@ -123,17 +143,21 @@ export const sqsClientFromEnv = (env: Env = process.env): SQSClient =>
 export const apiLayerFromEnv = (env: Env = process.env) =>
   Layer.mergeAll(databaseLayer(env), appClock, cryptoIds, settingsLayer(env));
 
-/** The scheduler: deliveries, the queue it sends to and its dead-letter queue, clock, settings. */
+/** The delivery-store function: the Postgres DeliveryStore and the settings its claims reschedule with. */
+export const deliveryStoreLayerFromEnv = (env: Env = process.env) =>
+  Layer.mergeAll(layerOnDatabase("scheduling", postgresDeliveryStore, env), settingsLayer(env));
+
+/** The scheduler: deliveries (remote), the queue it sends to and its dead-letter queue, clock, settings. */
 export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = sqsClientFromEnv(env)) =>
   Layer.mergeAll(
-    databaseLayer(env, 4),
+    remoteDeliveryStoreFromEnv(env),
     sqsDeliveryQueue(sqs, readQueueUrl(env), readDeadLetterUrl(env)),
     appClock,
     settingsLayer(env),
   );
 
 /**
- * The dispatcher: deliveries, the signed webhook (its secret read once per cold start, its URL from the SSM
+ * The dispatcher: deliveries (remote), the signed webhook (its secret read once per cold start, its URL from the SSM
  * parameter behind a one-minute cache, apps/runtime/webhook-url.ts), clock.
  */
 export const dispatcherLayerFromEnv = (env: Env = process.env) => {
@@ -144,5 +168,5 @@ export const dispatcherLayerFromEnv = (env: Env = process.env) => {
       catch: (cause) => new DependencyUnavailable({ dependency: "webhook secret", cause }),
     }).pipe(Effect.map((secret) => webhookDeliverySender({ url, secret }))),
   ).pipe(Layer.provide(appClock));
-  return Layer.mergeAll(databaseLayer(env), sender, appClock);
+  return Layer.mergeAll(remoteDeliveryStoreFromEnv(env), sender, appClock);
 };

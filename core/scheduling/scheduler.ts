@@ -2,10 +2,9 @@ import * as Effect from "effect/Effect";
 import { Clock } from "../shared/Clock.ts";
 import { offer, sendOrSkip } from "./claims.ts";
 import { DeliveryQueue } from "./DeliveryQueue.ts";
-import { type ClaimedDelivery, DeliveryStore } from "./DeliveryStore.ts";
-import type { PendingDelivery } from "./model.ts";
-import { nextOccurrence, type SchedulePolicy } from "./occurrence.ts";
+import { DeliveryStore } from "./DeliveryStore.ts";
 import { type RecoveryOptions, recoverLost } from "./recovery.ts";
+import { nextOccurrencesOf } from "./reschedule.ts";
 import { SchedulingSettings } from "./SchedulingSettings.ts";
 
 export interface TickOptions {
@@ -43,20 +42,6 @@ export interface TickCounts {
   /** Lost too many times: marked failed and sent to the dead-letter queue. */
   readonly gaveUp: number;
 }
-
-/** The occurrence after a settled one: the following year, at the earliest. */
-const nextAfter = (delivery: ClaimedDelivery, now: Date, policy: SchedulePolicy): PendingDelivery => {
-  const next = nextOccurrence(
-    {
-      eventDate: delivery.eventDate,
-      timeZone: delivery.timeZone,
-      now,
-      fromYear: Number(delivery.occurrence.slice(0, 4)) + 1,
-    },
-    policy,
-  );
-  return { eventId: delivery.eventId, userId: delivery.userId, occurrence: next.occurrence, sendAt: next.sendAt };
-};
 
 /**
  * One scheduler run: first re-queue what lost its message (recovery.ts, when `recovery` is given), then claim due
@@ -107,7 +92,7 @@ export const runSchedulerTick = Effect.fn("Scheduling.runSchedulerTick")(functio
       limit,
       leaseSeconds,
       owner: options.owner,
-      nextOf: (rows) => rows.map((delivery) => nextAfter(delivery, now, policy)),
+      nextOf: nextOccurrencesOf(now, policy),
     });
     if (claimed.length === 0) return false;
     counts.batches += 1;

@@ -1,4 +1,6 @@
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
+import { makeLambdaClient } from "../../../adapters/lambda/client.ts";
 import { call, useLocalStack } from "./client.ts";
 
 /**
@@ -77,5 +79,25 @@ describe("matching, end to end", () => {
     expect(again).toMatchObject({ status: 200, body: { status: "completed", pairs_created: 0 } });
     expect((await matchOf("cy")).status).toBe(404);
     expect((await matchOf("ben")).body).toMatchObject({ match: { status: "accepted", partner: { user_id: "ana" } } });
+  });
+
+  it(`runs a batch on \`aws lambda invoke --function-name <matcher> --payload '{"trigger":"manual"}'\``, async () => {
+    const { outputs } = stack();
+    const lambda = makeLambdaClient({
+      region: outputs.region,
+      endpoint: outputs.lambdaEndpoint,
+      requestTimeoutMs: 30_000,
+    });
+    const answer = await lambda.send(
+      new InvokeCommand({
+        FunctionName: outputs.functionNames.matcher,
+        Payload: new TextEncoder().encode('{"trigger":"manual"}'),
+      }),
+    );
+    expect(answer.FunctionError).toBeUndefined();
+    expect(JSON.parse(new TextDecoder().decode(answer.Payload))).toMatchObject({
+      status: "completed",
+      pairs_created: 0,
+    });
   });
 });
