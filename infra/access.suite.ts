@@ -25,7 +25,7 @@ const FUNCTIONS = [
   spec("writer", { needs: ["sessionsTable:write"] }),
   spec("sql", { needs: ["postgres:matching"] }),
   spec("admin", { needs: ["postgres:admin"] }),
-  spec("delivery-store", { needs: ["postgres:scheduling"] }),
+  spec("delivery-store", { needs: ["postgres:scheduling"], triggers: [{ kind: "invoke" }] }),
   spec("store-client", { needs: ["deliveryStore:invoke", "deliveriesDeadLetters:send", "webhookUrl:read"] }),
   spec("consumer", { triggers: [{ kind: "queue", queue: "deliveries", batchSize: 10, maximumConcurrency: 2 }] }),
   spec("sender", { needs: ["deliveriesQueue:send"] }),

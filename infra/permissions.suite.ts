@@ -34,6 +34,11 @@ const knownUnused = (run: StackRun, stage: string, only?: string): string[] => {
     `matching: grants dynamodb:Query on ${index}`,
     `matching: grants dynamodb:PutItem on ${table}`,
   ];
+  // Used only on a path the flows cannot reach in a minute: a delivery lost four times is given up onto the
+  // dead-letter queue by the scheduler. apps/scheduling/recovery.test.ts drives that path on fauxqs and finds the
+  // message on the DLQ; the grant stays, listed here rather than hidden.
+  const deadLetters = run.one("aws:sqs/queue:Queue", `rendezvous-${stage}-deliveries-dlq`).state.arn;
+  unused.push(`scheduler: grants sqs:SendMessage on ${deadLetters}`);
   return unused.filter((p) => !only || p.startsWith(`${only}:`)).map((p) => `${p}, which no recorded call uses`);
 };
 const sorted = (problems: string[]) => [...problems].sort();
@@ -97,9 +102,14 @@ describe("permissions: each function's policy allows exactly the AWS calls it ma
         "databaseUser",
         "arn:aws:rds-db:eu-west-1:123456789012:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXY0/rendezvous_scheduling",
       ]);
-      // Not in today's stack: a call on them fails until the stack holds them.
-      expect(arnOf("rendezvous-local-delivery-store")).toEqual(["deliveryStore", undefined]);
-      expect(arnOf("/rendezvous/local/webhook-url")).toEqual(["webhookUrlParameter", undefined]);
+      expect(arnOf("rendezvous-local-delivery-store")).toEqual([
+        "deliveryStore",
+        "arn:aws:lambda:eu-west-1:123456789012:function:rendezvous-staging-delivery-store:live",
+      ]);
+      expect(arnOf("/rendezvous/local/webhook-url")).toEqual([
+        "webhookUrlParameter",
+        run.one("aws:ssm/parameter:Parameter", "rendezvous-staging-webhook-url").state.arn,
+      ]);
     });
 
     it("exempts only the Lambda service's own grants, each with its reason", () => {
@@ -126,8 +136,10 @@ describe("permissions: each function's policy allows exactly the AWS calls it ma
       calls = (await recordLocalFlows()).calls;
     }, 240_000);
 
-    it("recorded calls for every function of the manifest", () => {
-      expect([...new Set(calls.map((c) => c.function))].sort()).toEqual([...names].sort());
+    it("recorded calls for every function of the manifest but the migrator, which calls no AWS API", () => {
+      // The migrator gets the master credentials in its deploy-time payload and signs nothing: its role holds only
+      // the Lambda service's own grants (logs, X-Ray, VPC network interfaces).
+      expect([...new Set(calls.map((c) => c.function))].sort()).toEqual(names.filter((n) => n !== "migrator").sort());
     });
 
     it.each(["staging", "production"])("are exactly what the %s stack's policies grant", async (stage) => {

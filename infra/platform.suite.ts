@@ -13,6 +13,8 @@ type Resource =
   | "table"
   | "index"
   | "deliveries"
+  | "deadLetters"
+  | "deliveryStore"
   | "webhookSecret"
   | "webhookUrl"
   | "asyncDlq";
@@ -45,14 +47,19 @@ const EXPECTED: Record<string, Expected> = {
     url: "NONE",
   },
   scheduling: { grants: AS_SCHEDULING, env: [...DATABASE, "SEND_TIME", "CORS_ORIGINS"], url: "AWS_IAM" },
+  // Outside the VPC: Postgres only through the delivery store's live alias (docs/decisions/0005).
   scheduler: {
-    grants: { ...AS_SCHEDULING, "sqs:SendMessage": ["deliveries", "asyncDlq"] },
-    env: [...DATABASE, "DELIVERIES_QUEUE_URL", "SEND_TIME"],
+    grants: {
+      "lambda:InvokeFunction": ["deliveryStore"],
+      "sqs:SendMessage": ["deliveries", "deadLetters", "asyncDlq"],
+    },
+    env: ["DELIVERY_STORE_FUNCTION", "DELIVERIES_QUEUE_URL", "DELIVERIES_DLQ_URL"],
     schedule: "rate(1 minute)",
   },
+  "delivery-store": { grants: AS_SCHEDULING, env: [...DATABASE, "SEND_TIME"] },
   dispatcher: {
     grants: {
-      ...AS_SCHEDULING,
+      "lambda:InvokeFunction": ["deliveryStore"],
       "secretsmanager:GetSecretValue": ["webhookSecret"],
       "ssm:GetParameter": ["webhookUrl"],
       "sqs:ReceiveMessage": ["deliveries"],
@@ -60,7 +67,7 @@ const EXPECTED: Record<string, Expected> = {
       "sqs:ChangeMessageVisibility": ["deliveries"],
       "sqs:GetQueueAttributes": ["deliveries"],
     },
-    env: [...DATABASE, "DELIVERIES_QUEUE_URL", "WEBHOOK_SECRET_ARN", "WEBHOOK_URL_PARAMETER"],
+    env: ["DELIVERY_STORE_FUNCTION", "DELIVERIES_QUEUE_URL", "WEBHOOK_SECRET_ARN", "WEBHOOK_URL_PARAMETER"],
   },
   matching: {
     grants: { ...AS_MATCHING, ...SESSIONS_TABLE },
@@ -95,6 +102,8 @@ describe("the platform's functions in the staging stack", () => {
       table,
       index: `${table}/index/by_user`,
       deliveries: run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries").state.arn,
+      deadLetters: run.one("aws:sqs/queue:Queue", "rendezvous-staging-deliveries-dlq").state.arn,
+      deliveryStore: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:rendezvous-staging-delivery-store:live`,
       webhookUrl: run.one("aws:ssm/parameter:Parameter", "rendezvous-staging-webhook-url").state.arn,
       webhookSecret: run.one("aws:secretsmanager/secret:Secret", "rendezvous-staging-webhook").state.arn,
       asyncDlq: run.one("aws:sqs/queue:Queue", "rendezvous-staging-async-dlq").state.arn,

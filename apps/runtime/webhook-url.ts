@@ -1,5 +1,6 @@
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import * as Schema from "effect/Schema";
+import { observeAwsCalls } from "../../adapters/aws/calls.ts";
 import { awsEndpoint, awsRegion, ConfigError, readEnv } from "./env.ts";
 
 /**
@@ -79,7 +80,7 @@ export const cachedParameter = (options: CachedParameterOptions): (() => Promise
 
 export const ssmClientFromEnv = (env: Env = process.env): SSMClient => {
   const endpoint = awsEndpoint("SSM", env);
-  return new SSMClient({ region: awsRegion(env), ...(endpoint ? { endpoint } : {}) });
+  return observeAwsCalls(new SSMClient({ region: awsRegion(env), ...(endpoint ? { endpoint } : {}) }), "ssm");
 };
 
 /**
