@@ -54,8 +54,16 @@ type Pricer = (
   prefix: string,
 ) => Omit<CostLine, "type" | "name">;
 
-const functionOf = (all: readonly Recorded[], arn: string) =>
-  all.find((r) => r.type === "aws:lambda/function:Function" && r.state.arn === arn);
+/** The function an ARN names, directly or through one of its aliases (schedules target the `live` alias). */
+const functionOf = (all: readonly Recorded[], arn: string) => {
+  const alias = all.find((r) => r.type === "aws:lambda/alias:Alias" && r.state.arn === arn);
+  const functionName = alias?.inputs.functionName;
+  return all.find(
+    (r) =>
+      r.type === "aws:lambda/function:Function" &&
+      (r.state.arn === arn || (functionName !== undefined && r.state.name === functionName)),
+  );
+};
 
 const PRICED: Readonly<Record<string, Pricer>> = {
   "aws:rds/instance:Instance": (r, p) => {
