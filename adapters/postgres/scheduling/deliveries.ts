@@ -7,7 +7,7 @@ import { claimStale, giveUp } from "./recovery.ts";
 import { isUuid, query, toDate } from "./rows.ts";
 import { insertPending } from "./users.ts";
 
-interface ClaimRow {
+export interface ClaimRow {
   id: string;
   event_id: string;
   user_id: string;

@@ -22,6 +22,19 @@ export type StoreOn = (sql: postgres.Sql) => Promise<Layer.Layer<DeliveryStore>>
 const USER = "0193a8f0-0000-7000-8000-00000000000a";
 const EVENT = "0193a8f0-0000-7000-8000-00000000000b";
 
+/** `count` users born on 1990-03-07 in UTC, each with a delivery due at 2026-03-07T09:00Z, in one statement. */
+export const seedDueDeliveries = (sql: postgres.Sql, count: number, tag: string) => sql`
+  with u as (
+    insert into users (id, first_name, last_name, birthday, time_zone, created_at, updated_at)
+    select gen_random_uuid(), ${tag}, 'n' || g, '1990-03-07', 'UTC', now(), now() from generate_series(1, ${count}) g
+    returning id
+  ), e as (
+    insert into yearly_events (id, user_id, type, date, created_at)
+    select gen_random_uuid(), id, 'birthday', '1990-03-07', now() from u returning id, user_id
+  )
+  insert into deliveries (event_id, user_id, occurrence, send_at)
+  select id, user_id, '2026-03-07', '2026-03-07T09:00:00Z' from e`;
+
 export const deliveryStoreContract = (adapter: string, storeOn: StoreOn): void => {
   describe(`DeliveryStore contract: ${adapter}`, () => {
     let db: DatabaseHandle;
@@ -32,18 +45,7 @@ export const deliveryStoreContract = (adapter: string, storeOn: StoreOn): void =
     });
     afterAll(() => db?.close());
 
-    /** `count` users born on 1990-03-07 in UTC, each with a delivery due at 2026-03-07T09:00Z. */
-    const seedDue = (count: number, tag: string) => db.sql`
-      with u as (
-        insert into users (id, first_name, last_name, birthday, time_zone, created_at, updated_at)
-        select gen_random_uuid(), ${tag}, 'n' || g, '1990-03-07', 'UTC', now(), now() from generate_series(1, ${count}) g
-        returning id
-      ), e as (
-        insert into yearly_events (id, user_id, type, date, created_at)
-        select gen_random_uuid(), id, 'birthday', '1990-03-07', now() from u returning id, user_id
-      )
-      insert into deliveries (event_id, user_id, occurrence, send_at)
-      select id, user_id, '2026-03-07', '2026-03-07T09:00:00Z' from e`;
+    const seedDue = (count: number, tag: string) => seedDueDeliveries(db.sql, count, tag);
 
     const statusCounts = async (tag: string) =>
       Object.fromEntries(

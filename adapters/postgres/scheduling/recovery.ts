@@ -1,5 +1,6 @@
 import type postgres from "postgres";
 import type { GiveUp, StaleClaimRequest, StaleDelivery } from "../../../core/scheduling/DeliveryStore.ts";
+import type { ClaimRow } from "./deliveries.ts";
 import { toDate } from "./rows.ts";
 
 /**
@@ -9,16 +10,7 @@ import { toDate } from "./rows.ts";
  * settling needs the row still claimed by the sweeper.
  */
 
-interface StaleRow {
-  id: string;
-  event_id: string;
-  user_id: string;
-  occurrence: string;
-  send_at: Date | string;
-  event_date: string;
-  time_zone: string;
-  requeues: number;
-}
+type StaleRow = ClaimRow & { requeues: number };
 
 export const claimStale = async (sql: postgres.Sql, request: StaleClaimRequest): Promise<StaleDelivery[]> => {
   const { now, staleBefore, limit, leaseSeconds, owner } = request;

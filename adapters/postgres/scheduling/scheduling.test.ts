@@ -11,7 +11,7 @@ import { SettableClock } from "../../memory/clock.ts";
 import { cryptoIds } from "../../node/system.ts";
 import { type DatabaseHandle, openDatabase } from "../client.ts";
 import { postgresDeliveryStore } from "./deliveries.ts";
-import { deliveryStoreContract } from "./delivery-store-contract.ts";
+import { deliveryStoreContract, seedDueDeliveries } from "./delivery-store-contract.ts";
 import { postgresUserRepository } from "./users.ts";
 
 let db: DatabaseHandle;
@@ -20,18 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => db?.close());
 
-/** `count` users born on 1990-03-07 in UTC, each with a delivery due at 2026-03-07T09:00Z, in one statement. */
-const seedDue = (count: number, tag: string) => db.sql`
-  with u as (
-    insert into users (id, first_name, last_name, birthday, time_zone, created_at, updated_at)
-    select gen_random_uuid(), ${tag}, 'n' || g, '1990-03-07', 'UTC', now(), now() from generate_series(1, ${count}) g
-    returning id
-  ), e as (
-    insert into yearly_events (id, user_id, type, date, created_at)
-    select gen_random_uuid(), id, 'birthday', '1990-03-07', now() from u returning id, user_id
-  )
-  insert into deliveries (event_id, user_id, occurrence, send_at)
-  select id, user_id, '2026-03-07', '2026-03-07T09:00:00Z' from e`;
+const seedDue = (count: number, tag: string) => seedDueDeliveries(db.sql, count, tag);
 
 const setup = (start: string) => {
   const clock = new SettableClock(start);
