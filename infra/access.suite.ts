@@ -23,6 +23,7 @@ const SESSION_POLICY = JSON.stringify({ idleTimeoutSeconds: 3600 });
 const FUNCTIONS = [
   spec("reader", { needs: ["sessionsTable:read"] }),
   spec("writer", { needs: ["sessionsTable:write"] }),
+  spec("validator", { needs: ["sessionsTable:validate"] }),
   spec("sql", { needs: ["postgres:matching"] }),
   spec("admin", { needs: ["postgres:admin"] }),
   spec("delivery-store", { needs: ["postgres:scheduling"], triggers: [{ kind: "invoke" }] }),
@@ -45,15 +46,20 @@ describe("a function's role and environment follow its needs exactly", () => {
     });
   });
 
-  it("sessionsTable:read gets GetItem/Query on the table and its index, write PutItem/UpdateItem on the table", () => {
+  it("sessionsTable:read gets GetItem on the table and Query on its index, write PutItem/UpdateItem, validate GetItem/UpdateItem on the table", () => {
     const table = run.one("aws:dynamodb/table:Table", "rendezvous-staging-sessions").state;
     expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "reader"))).toEqual([
-      {
-        Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:Query"],
-        Resource: [table.arn, `${table.arn}/index/by_user`],
-      },
+      { Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: [table.arn] },
+      { Effect: "Allow", Action: ["dynamodb:Query"], Resource: [`${table.arn}/index/by_user`] },
     ]);
+    expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "validator"))).toEqual([
+      { Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:UpdateItem"], Resource: [table.arn] },
+    ]);
+    // A validator judges sessions too: it gets the stack's session policy.
+    expect(lambdaOf(run, "staging", "validator").inputs.environment.variables).toEqual({
+      SESSIONS_TABLE_NAME: table.name,
+      SESSION_POLICY,
+    });
     expect(grantsBeyondLogsAndTracing(rolePolicyOf(run, "staging", "writer"))).toEqual([
       { Effect: "Allow", Action: ["dynamodb:PutItem", "dynamodb:UpdateItem"], Resource: [table.arn] },
     ]);

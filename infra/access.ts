@@ -54,10 +54,12 @@ export const NEED_ACTIONS: Record<Need, readonly string[]> = {
   "postgres:admin": [],
   "postgres:scheduling": ["rds-db:connect"],
   "postgres:matching": ["rds-db:connect"],
-  // What adapters/dynamodb/sessions.ts calls: GetItem and Query (the by_user index) to read, PutItem (create) and
-  // UpdateItem (touch, revoke, evict) to write. Nothing deletes (TTL does) and nothing batches or scans.
+  // What adapters/dynamodb/sessions.ts calls: GetItem (on the table) and Query (on the by_user index) to read,
+  // PutItem (create) and UpdateItem (touch, revoke, evict) to write; a Bearer check elsewhere (validate) reads one
+  // session and slides its idle expiry. Nothing deletes (TTL does) and nothing batches or scans.
   "sessionsTable:read": ["dynamodb:GetItem", "dynamodb:Query"],
   "sessionsTable:write": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+  "sessionsTable:validate": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
   "deliveriesQueue:send": ["sqs:SendMessage"],
   "deliveriesQueue:consume": [
     "sqs:ReceiveMessage",
@@ -76,16 +78,20 @@ const missing = (fn: FunctionSpec, need: Need, what: string): never => {
   throw new Error(`${fn.name}: needs ${need}, but the stack has no ${what}`);
 };
 
-const resourcesOf = (fn: FunctionSpec, need: Need, shared: SharedResources): pulumi.Input<string>[] => {
+/** The resources of a need's one statement (reading the sessions table is two: see grantsFor). */
+const resourcesOf = (
+  fn: FunctionSpec,
+  need: Exclude<Need, "sessionsTable:read">,
+  shared: SharedResources,
+): pulumi.Input<string>[] => {
   switch (need) {
     case "postgres:admin":
       return [];
     case "postgres:scheduling":
     case "postgres:matching":
       return [pulumi.interpolate`${shared.database.dbUserArnPrefix}/${databaseRoleOf(need)}`];
-    case "sessionsTable:read":
-      return [shared.sessionsTable.arn, shared.sessionsTable.indexArn];
     case "sessionsTable:write":
+    case "sessionsTable:validate":
       return [shared.sessionsTable.arn];
     case "deliveriesQueue:send":
     case "deliveriesQueue:consume":
@@ -118,15 +124,27 @@ export const effectiveNeeds = (fn: FunctionSpec): Need[] => {
  */
 export const effectiveSettings = (fn: FunctionSpec): Setting[] => {
   const settings = new Set<Setting>(fn.settings);
-  if (fn.needs.includes("sessionsTable:read")) settings.add("sessionPolicy");
+  if (fn.needs.some((need) => need === "sessionsTable:read" || need === "sessionsTable:validate")) {
+    settings.add("sessionPolicy");
+  }
   return [...settings];
 };
 
-/** One statement per need that grants anything (`postgres:admin` grants nothing at run time). */
+/**
+ * One statement per need that grants anything (`postgres:admin` grants nothing at run time); reading the sessions
+ * table is two, since GetItem works on the table only and the user's sessions are queried on the index only.
+ */
 export const grantsFor = (fn: FunctionSpec, shared: SharedResources): Grant[] =>
   effectiveNeeds(fn)
     .filter((need) => NEED_ACTIONS[need].length > 0)
-    .map((need) => ({ actions: NEED_ACTIONS[need], resources: resourcesOf(fn, need, shared) }));
+    .flatMap((need) =>
+      need === "sessionsTable:read"
+        ? [
+            { actions: ["dynamodb:GetItem"], resources: [shared.sessionsTable.arn] },
+            { actions: ["dynamodb:Query"], resources: [shared.sessionsTable.indexArn] },
+          ]
+        : [{ actions: NEED_ACTIONS[need], resources: resourcesOf(fn, need, shared) }],
+    );
 
 const envOf = (fn: FunctionSpec, need: Need, shared: SharedResources): Record<string, pulumi.Input<string>> => {
   switch (need) {
@@ -140,6 +158,7 @@ const envOf = (fn: FunctionSpec, need: Need, shared: SharedResources): Record<st
       };
     case "sessionsTable:read":
     case "sessionsTable:write":
+    case "sessionsTable:validate":
       return { SESSIONS_TABLE_NAME: shared.sessionsTable.name };
     case "deliveriesQueue:send":
     case "deliveriesQueue:consume":

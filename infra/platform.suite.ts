@@ -32,11 +32,13 @@ const DATABASE = ["DATABASE_HOST", "DATABASE_PORT", "DATABASE_NAME", "NODE_EXTRA
 const AS_SCHEDULING = { "rds-db:connect": ["schedulingUser"] } as const;
 const AS_MATCHING = { "rds-db:connect": ["matchingUser"] } as const;
 const SESSIONS_TABLE = {
-  "dynamodb:GetItem": ["table", "index"],
-  "dynamodb:Query": ["table", "index"],
+  "dynamodb:GetItem": ["table"],
+  "dynamodb:Query": ["index"],
   "dynamodb:PutItem": ["table"],
   "dynamodb:UpdateItem": ["table"],
 } as const;
+/** Matching checks a Bearer session and slides its idle expiry: nothing more. */
+const VALIDATES_SESSIONS = { "dynamodb:GetItem": ["table"], "dynamodb:UpdateItem": ["table"] } as const;
 
 const EXPECTED: Record<string, Expected> = {
   // The master password arrives in the deploy-time payload: no run-time grant.
@@ -70,7 +72,7 @@ const EXPECTED: Record<string, Expected> = {
     env: ["DELIVERY_STORE_FUNCTION", "DELIVERIES_QUEUE_URL", "WEBHOOK_SECRET_ARN", "WEBHOOK_URL_PARAMETER"],
   },
   matching: {
-    grants: { ...AS_MATCHING, ...SESSIONS_TABLE },
+    grants: { ...AS_MATCHING, ...VALIDATES_SESSIONS },
     env: [...DATABASE, "SESSIONS_TABLE_NAME", "CORS_ORIGINS"],
     url: "NONE",
   },

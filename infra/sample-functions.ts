@@ -83,7 +83,7 @@ export const CONTRACT_NEEDS: Readonly<Record<string, readonly string[]>> = {
   migrator: ["postgres:admin"],
   scheduling: ["postgres:scheduling"],
   "delivery-store": ["postgres:scheduling"],
-  matching: ["postgres:matching", "sessionsTable:read", "sessionsTable:write"],
+  matching: ["postgres:matching", "sessionsTable:validate"],
   matcher: ["postgres:matching"],
   sessions: ["sessionsTable:read", "sessionsTable:write"],
   scheduler: ["deliveryStore:invoke", "deliveriesQueue:send", "deliveriesDeadLetters:send"],

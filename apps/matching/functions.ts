@@ -10,7 +10,7 @@ export const matchingFunctions: readonly FunctionSpec[] = [
     triggers: [{ kind: "url", auth: "NONE" }],
     // Bearer sessions are validated against the sessions table, and validation slides the idle expiry (UpdateItem),
     // hence read and write; sessionPolicy so the sliding matches the sessions function's.
-    needs: ["postgres:matching", "sessionsTable:read", "sessionsTable:write"],
+    needs: ["postgres:matching", "sessionsTable:validate"],
     settings: ["matchingPolicy", "sessionPolicy", "corsOrigins"],
   },
   {

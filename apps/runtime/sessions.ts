@@ -90,8 +90,8 @@ export const sessionsLayerFromEnv = (
 
 /**
  * The Authenticator for another function's bearer routes (matching), against the same table and policy. It
- * slides idle expiry like the sessions function does, so that function needs `sessionsTable:read` and
- * `sessionsTable:write` and the `sessionPolicy` setting.
+ * slides idle expiry like the sessions function does, so that function needs `sessionsTable:validate` (GetItem and
+ * UpdateItem on the table) and the `sessionPolicy` setting.
  */
 export const authenticatorLayerFromEnv = (
   env: Record<string, string | undefined> = process.env,

@@ -21,7 +21,7 @@ const stateOf = (run: StackRun, type: string, name: string, field = "arn"): stri
 
 export const LOGICAL_RESOURCES: Record<string, LogicalResource> = {
   sessionsTable: {
-    needs: ["sessionsTable:read", "sessionsTable:write"],
+    needs: ["sessionsTable:read", "sessionsTable:write", "sessionsTable:validate"],
     local: (r) => r === "rendezvous-local-sessions",
     arn: (run, stage) => stateOf(run, "aws:dynamodb/table:Table", `rendezvous-${stage}-sessions`),
   },
