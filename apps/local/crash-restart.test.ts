@@ -14,7 +14,7 @@ import { killAll, type NpmStart, npmStart, outputsIn, portBaseBelowEphemeral } f
  */
 const dataDir = mkdtempSync(join(tmpdir(), "rendezvous-crash-"));
 const postgresDir = join(dataDir, "postgres");
-// Slot 20 of the block of 40: never the ports of smoke-local.test.ts (slot 0), whatever both draw.
+// Slot 20 of the block of 80: never the ports of the other spawned runtimes (smoke 0, private folder 40, flows 60).
 const args = ["--data-dir", dataDir, "--port-base", String(portBaseBelowEphemeral(20))];
 const started: NpmStart[] = [];
 afterAll(async () => {

@@ -21,7 +21,7 @@ const asRoot = process.getuid?.() === 0;
 const privateFolder = mkdtempSync(join(tmpdir(), "rendezvous-private-"));
 const clone = join(privateFolder, "rendezvous");
 const dataDir = join(clone, ".rendezvous");
-const args = ["--port-base", String(portBaseBelowEphemeral(30))];
+const args = ["--port-base", String(portBaseBelowEphemeral(40))];
 const started: NpmStart[] = [];
 let postgresDir = join(dataDir, "postgres");
 afterAll(async () => {

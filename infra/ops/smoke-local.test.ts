@@ -15,7 +15,9 @@ describe("the smoke against the local runtime", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "smoke-local-"));
   // Below Linux's ephemeral range (32768+), where the OS hands out the ports other test files' engines and servers
   // listen on: a block in that range could be taken mid-run, and npm start would (rightly) refuse to start.
-  const portBase = 20_000 + Math.floor(Math.random() * 300) * 40;
+  // Slot 0 of a block of 80 (apps/local/fixtures/npm-start.ts: crash-restart 20, private-folder 40, the permission
+  // flows 60), so no two spawned runtimes share a port, whatever they draw; a runtime spans 14 ports.
+  const portBase = 20_000 + Math.floor(Math.random() * 150) * 80;
   let child: ChildProcess | undefined;
   let log = "";
   afterAll(async () => {

@@ -56,7 +56,8 @@ export const recordLocalFlows = async (): Promise<{ calls: RecordedCall[]; log: 
   // Beside the data dir, not in it: npm start owns (and opens to PostgreSQL's user) the folder it is given.
   const callsFile = `${dataDir}-aws-calls.json`;
   const receiver = await startFailingReceiver();
-  const portBase = 21_000 + Math.floor(Math.random() * 300) * 40;
+  // Slot 60 of the blocks of 80 the other spawned runtimes use (infra/ops/smoke-local.test.ts).
+  const portBase = 20_000 + Math.floor(Math.random() * 150) * 80 + 60;
   let log = "";
   const child: ChildProcess = spawn(
     process.execPath,

@@ -53,7 +53,9 @@ const stopOrphanedPostgres = async () => {
 
 const start = async (fresh: boolean): Promise<LocalOutputs> => {
   // Ports below the ephemeral range and below the smoke test's block (20,000+), a new block per start.
-  const base = 10_000 + Math.floor(Math.random() * 240) * 40;
+  // 11,000-19,800: below the blocks of portBaseBelowEphemeral (20,000+) and above every port fetch refuses to call
+  // (undici's bad ports end at 10080, which 10,000 + 2 x 40 once drew).
+  const base = 11_000 + Math.floor(Math.random() * 220) * 40;
   const args = [...(fresh ? ["--fresh"] : []), "--data-dir", dataDir, "--port-base", String(base)];
   // The first start is `npm start` itself (start.mjs bundles, then runs the bundle); restarts run that bundle again.
   const entry = fresh ? "apps/local/start.mjs" : join(BUNDLE, "apps/local/main.mjs");
