@@ -3,7 +3,15 @@
  * variables (names, ARNs and URLs only) of a function. One table, so the tests can hold every role to it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type FunctionSpec, type Need, SETTINGS, type Setting } from "../apps/manifest.ts";
+import {
+  DELIVERY_STORE_FUNCTION,
+  databaseRoleOf,
+  type FunctionSpec,
+  inVpc,
+  type Need,
+  SETTINGS,
+  type Setting,
+} from "../apps/manifest.ts";
 import type { Grant } from "./components/LambdaFunction.ts";
 import type { StackConfig } from "./config.ts";
 
@@ -30,23 +38,11 @@ export interface SharedResources {
   readonly deliveryStore?: { readonly aliasArn: pulumi.Input<string> };
 }
 
-/** The function other functions reach through `deliveryStore:invoke` (docs/decisions, issue 14's topology). */
-export const DELIVERY_STORE_FUNCTION = "delivery-store";
-
 /**
  * Lambda's Node 20+ runtimes no longer trust the Amazon CAs by default; this bundle holds them (RDS's included),
  * so postgres.js can verify the database's certificate.
  */
 export const RDS_CA_ENV = { NODE_EXTRA_CA_CERTS: "/var/runtime/ca-cert.pem" } as const;
-
-/** A function is in the VPC exactly when it reaches Postgres. */
-export const usesPostgres = (fn: FunctionSpec): boolean => fn.needs.some((need) => need.startsWith("postgres:"));
-
-/** The database role a runtime postgres need connects as (`postgres:scheduling` -> `rendezvous_scheduling`). */
-export const databaseRoleOf = (need: Need): string | undefined =>
-  need.startsWith("postgres:") && need !== "postgres:admin"
-    ? `rendezvous_${need.slice("postgres:".length)}`
-    : undefined;
 
 /** The exact actions each need grants (before resources are known): the tests compare roles against this. */
 export const NEED_ACTIONS: Record<Need, readonly string[]> = {
@@ -89,7 +85,7 @@ const resourcesOf = (
       return [];
     case "postgres:scheduling":
     case "postgres:matching":
-      return [pulumi.interpolate`${shared.database.dbUserArnPrefix}/${databaseRoleOf(need)}`];
+      return [pulumi.interpolate`${shared.database.dbUserArnPrefix}/${databaseRoleOf({ needs: [need] })}`];
     case "sessionsTable:write":
     case "sessionsTable:validate":
       return [shared.sessionsTable.arn];
@@ -193,6 +189,6 @@ export const environmentFor = (
     const value = settings[setting];
     if (value !== undefined) env[SETTINGS[setting]] = value;
   }
-  if (usesPostgres(fn)) Object.assign(env, RDS_CA_ENV);
+  if (inVpc(fn)) Object.assign(env, RDS_CA_ENV);
   return env;
 };

@@ -5,15 +5,14 @@
  * endpoint, and nothing else. Everything else (SQS, Secrets Manager, SSM, Lambda, the internet) is reached from
  * outside the VPC, directly.
  */
-import type { FunctionSpec } from "../apps/manifest.ts";
+import { type FunctionSpec, inVpc } from "../apps/manifest.ts";
 import { effectiveNeeds } from "./access.ts";
 
-/** `postgres` (today's manifest) or `postgres:<capability>` (the contract's: admin, scheduling, matching). */
-const isPostgres = (need: string): boolean => need === "postgres" || need.startsWith("postgres:");
-const isDynamo = (need: string): boolean => need.startsWith("sessionsTable:");
+// The one rule for VPC placement is the manifest's: a function is in the VPC exactly when it needs Postgres.
+export { inVpc };
 
-/** The one rule for VPC placement: a function is in the VPC exactly when it needs Postgres. */
-export const inVpc = (fn: Pick<FunctionSpec, "needs">): boolean => (fn.needs as readonly string[]).some(isPostgres);
+const isPostgres = (need: string): boolean => need.startsWith("postgres:");
+const isDynamo = (need: string): boolean => need.startsWith("sessionsTable:");
 
 /**
  * The security group kinds, each with exactly the egress its functions use: `postgres` reaches the database on

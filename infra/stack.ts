@@ -4,8 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type FunctionSpec, manifestProblems, memoryOf, timeoutOf } from "../apps/manifest.ts";
-import { DELIVERY_STORE_FUNCTION, environmentFor, grantsFor, type SharedResources } from "./access.ts";
+import { DELIVERY_STORE_FUNCTION, type FunctionSpec, manifestProblems, memoryOf, timeoutOf } from "../apps/manifest.ts";
+import { environmentFor, grantsFor, type SharedResources } from "./access.ts";
 import { Alarms, type WatchedFunction } from "./components/Alarms.ts";
 import { FunctionUrl } from "./components/FunctionUrl.ts";
 import { LambdaFunction } from "./components/LambdaFunction.ts";

@@ -1,21 +1,11 @@
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import type postgres from "postgres";
-import { type ClaimedDelivery, DeliveryStore, type DispatchDelivery } from "../../../core/scheduling/DeliveryStore.ts";
+import { DeliveryStore, type DispatchDelivery } from "../../../core/scheduling/DeliveryStore.ts";
 import type { DeliveryStatus, EventType, PendingDelivery } from "../../../core/scheduling/model.ts";
 import { claimStale, giveUp } from "./recovery.ts";
-import { isUuid, query, toDate } from "./rows.ts";
+import { type ClaimRow, claimedOf, isUuid, query } from "./rows.ts";
 import { insertPending } from "./users.ts";
-
-export interface ClaimRow {
-  id: string;
-  event_id: string;
-  user_id: string;
-  occurrence: string;
-  send_at: Date | string;
-  event_date: string;
-  time_zone: string;
-}
 
 interface DispatchRow {
   id: string;
@@ -74,17 +64,7 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
             )
             select c.id, c.event_id, c.user_id, c.occurrence::text, c.send_at, e.date::text as event_date, u.time_zone
             from claimed c join yearly_events e on e.id = c.event_id join users u on u.id = c.user_id`;
-          const claimed = rows.map(
-            (row): ClaimedDelivery => ({
-              id: row.id,
-              eventId: row.event_id,
-              userId: row.user_id,
-              occurrence: row.occurrence,
-              sendAt: toDate(row.send_at),
-              eventDate: row.event_date,
-              timeZone: row.time_zone,
-            }),
-          );
+          const claimed = rows.map(claimedOf);
           if (nextOf && claimed.length > 0) await insertNext(tx, nextOf(claimed));
           return claimed;
         }),

@@ -22,6 +22,20 @@ export type StoreOn = (sql: postgres.Sql) => Promise<Layer.Layer<DeliveryStore>>
 const USER = "0193a8f0-0000-7000-8000-00000000000a";
 const EVENT = "0193a8f0-0000-7000-8000-00000000000b";
 
+/** A queue that accepts everything and keeps the ids it was handed, in order, for the tests to count. */
+export const recordingQueue = () => {
+  const queued: string[] = [];
+  const queue = Layer.succeed(DeliveryQueue, {
+    enqueue: (ids) =>
+      Effect.sync(() => {
+        queued.push(...ids);
+        return { accepted: [...ids], failed: [] };
+      }),
+    deadLetter: (ids) => Effect.succeed({ accepted: [...ids], failed: [] }),
+  });
+  return { queued, queue };
+};
+
 /** `count` users born on 1990-03-07 in UTC, each with a delivery due at 2026-03-07T09:00Z, in one statement. */
 export const seedDueDeliveries = (sql: postgres.Sql, count: number, tag: string) => sql`
   with u as (
@@ -58,15 +72,7 @@ export const deliveryStoreContract = (adapter: string, storeOn: StoreOn): void =
 
     const setup = async (start: string) => {
       const clock = new SettableClock(start);
-      const queued: string[] = [];
-      const queue = Layer.succeed(DeliveryQueue, {
-        enqueue: (ids) =>
-          Effect.sync(() => {
-            queued.push(...ids);
-            return { accepted: [...ids], failed: [] };
-          }),
-        deadLetter: (ids) => Effect.succeed({ accepted: [...ids], failed: [] }),
-      });
+      const { queued, queue } = recordingQueue();
       const layer = Layer.mergeAll(
         await storeOn(db.sql),
         queue,

@@ -1,7 +1,6 @@
 import type postgres from "postgres";
 import type { GiveUp, StaleClaimRequest, StaleDelivery } from "../../../core/scheduling/DeliveryStore.ts";
-import type { ClaimRow } from "./deliveries.ts";
-import { toDate } from "./rows.ts";
+import { type ClaimRow, claimedOf } from "./rows.ts";
 
 /**
  * The recovery sweep's statements (decision 0003, "Recovery"): stale `queued` rows are claimed exactly as due
@@ -35,16 +34,7 @@ export const claimStale = async (sql: postgres.Sql, request: StaleClaimRequest):
     select c.id, c.event_id, c.user_id, c.occurrence::text, c.send_at, e.date::text as event_date, u.time_zone,
       c.requeues
     from claimed c join yearly_events e on e.id = c.event_id join users u on u.id = c.user_id`;
-  return rows.map((row) => ({
-    id: row.id,
-    eventId: row.event_id,
-    userId: row.user_id,
-    occurrence: row.occurrence,
-    sendAt: toDate(row.send_at),
-    eventDate: row.event_date,
-    timeZone: row.time_zone,
-    requeues: row.requeues,
-  }));
+  return rows.map((row) => ({ ...claimedOf(row), requeues: row.requeues }));
 };
 
 export const giveUp = async (sql: postgres.Sql, { owner, now, ids, reason }: GiveUp): Promise<void> => {

@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect";
+import type { ClaimedDelivery } from "../../../core/scheduling/DeliveryStore.ts";
 import type { Delivery, DeliveryStatus, EventType, User, YearlyEvent } from "../../../core/scheduling/model.ts";
 import { DependencyUnavailable } from "../../../core/shared/errors.ts";
 
@@ -87,4 +88,26 @@ export const toDelivery = (row: DeliveryRow): Delivery => ({
   attempts: row.attempts,
   lastError: row.last_error,
   updatedAt: toDate(row.updated_at),
+});
+
+/** A delivery row claimed under a lease, joined with its event and user. */
+export interface ClaimRow {
+  id: string;
+  event_id: string;
+  user_id: string;
+  occurrence: string;
+  send_at: Date | string;
+  event_date: string;
+  time_zone: string;
+}
+
+/** A claimed row as the port hands it out. */
+export const claimedOf = (row: ClaimRow): ClaimedDelivery => ({
+  id: row.id,
+  eventId: row.event_id,
+  userId: row.user_id,
+  occurrence: row.occurrence,
+  sendAt: toDate(row.send_at),
+  eventDate: row.event_date,
+  timeZone: row.time_zone,
 });

@@ -1,7 +1,6 @@
 import * as Effect from "effect/Effect";
 import * as Layer from "effect/Layer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeliveryQueue } from "../../../core/scheduling/DeliveryQueue.ts";
 import { DEFAULT_POLICY } from "../../../core/scheduling/occurrence.ts";
 import { SchedulingSettings } from "../../../core/scheduling/SchedulingSettings.ts";
 import { runSchedulerTick } from "../../../core/scheduling/scheduler.ts";
@@ -11,7 +10,7 @@ import { SettableClock } from "../../memory/clock.ts";
 import { cryptoIds } from "../../node/system.ts";
 import { type DatabaseHandle, openDatabase } from "../client.ts";
 import { postgresDeliveryStore } from "./deliveries.ts";
-import { deliveryStoreContract, seedDueDeliveries } from "./delivery-store-contract.ts";
+import { deliveryStoreContract, recordingQueue, seedDueDeliveries } from "./delivery-store-contract.ts";
 import { postgresUserRepository } from "./users.ts";
 
 let db: DatabaseHandle;
@@ -24,15 +23,7 @@ const seedDue = (count: number, tag: string) => seedDueDeliveries(db.sql, count,
 
 const setup = (start: string) => {
   const clock = new SettableClock(start);
-  const queued: string[] = [];
-  const queue = Layer.succeed(DeliveryQueue, {
-    enqueue: (ids) =>
-      Effect.sync(() => {
-        queued.push(...ids);
-        return { accepted: [...ids], failed: [] };
-      }),
-    deadLetter: (ids) => Effect.succeed({ accepted: [...ids], failed: [] }),
-  });
+  const { queued, queue } = recordingQueue();
   const layer = Layer.mergeAll(
     postgresUserRepository(db.sql),
     postgresDeliveryStore(db.sql),
