@@ -43,8 +43,11 @@ describe("VPC placement (docs/decisions/0007)", () => {
   });
 
   it("names what an in-VPC function would need the internet for", () => {
-    const dispatcherInVpc = { ...contractSpec("dispatcher"), needs: ["postgres", "webhookSecret:read"] as const };
-    expect(unreachableFromVpc(dispatcherInVpc as unknown as FunctionSpec)).toEqual([
+    const dispatcherInVpc: FunctionSpec = {
+      ...contractSpec("dispatcher"),
+      needs: ["postgres:scheduling", "webhookSecret:read"],
+    };
+    expect(unreachableFromVpc(dispatcherInVpc)).toEqual([
       "dispatcher: is in the VPC (it needs Postgres) but needs webhookSecret:read, which only the internet reaches",
       "dispatcher: is in the VPC (it needs Postgres) but reads webhookUrl, an internet address",
     ]);

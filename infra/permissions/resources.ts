@@ -48,13 +48,6 @@ export const LOGICAL_RESOURCES: Record<string, LogicalResource> = {
     local: (r) => r === "WEBHOOK_SECRET_ARN",
     arn: (run, stage) => stateOf(run, "aws:secretsmanager/secret:Secret", `rendezvous-${stage}-webhook`),
   },
-  /** Today's `postgres` need: the RDS-managed master secret (database-access replaces it with IAM auth). */
-  databaseSecret: {
-    needs: ["postgres"],
-    local: (r) => r === "DATABASE_SECRET_ARN",
-    arn: (run, stage) =>
-      find(run, "aws:rds/instance:Instance", `rendezvous-${stage}`)?.state.masterUserSecrets?.[0]?.secretArn,
-  },
   deliveryStore: {
     needs: ["deliveryStore:invoke"],
     local: (r) => /delivery-store(:live)?$/.test(r),
