@@ -4,7 +4,7 @@
  *               vitest and the in-process adapters (memory, node)
  *   adapters -> core, adapters and npm packages
  *   apps     -> core, adapters, apps and npm packages
- *   infra    -> apps/manifest.ts and npm packages, nothing else of the project
+ *   infra    -> apps/manifest.ts, apps/telemetry.ts and npm packages, nothing else of the project
  * `npm run layering` fails naming the file, the import and the rule.
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -40,10 +40,10 @@ module.exports = {
     },
     {
       name: "infra-imports-only-the-manifest",
-      comment: "infra/ may import apps/manifest.ts and nothing else of the project",
+      comment: "infra/ may import apps/manifest.ts and apps/telemetry.ts (what it deploys and what it watches), nothing else of the project",
       severity: "error",
       from: { path: "^infra/" },
-      to: { path: ["^core/", "^adapters/", "^apps/", "^bench/"], pathNot: ["^apps/manifest\\.ts$"] },
+      to: { path: ["^core/", "^adapters/", "^apps/", "^bench/"], pathNot: ["^apps/(manifest|telemetry)\\.ts$"] },
     },
     {
       name: "no-unresolvable-imports",
