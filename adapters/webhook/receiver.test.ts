@@ -32,8 +32,17 @@ describe("startWebhookReceiver", () => {
       kind: "delivered",
     });
     expect(receiver.received().filter((entry) => entry.webhook_id === "r-ok")).toEqual([
-      { webhook_id: "r-ok", verified: true, body: JSON.parse(body), received_at: NOW.toISOString(), status: 200 },
+      {
+        webhook_id: "r-ok",
+        verified: true,
+        headers: expect.objectContaining({ "webhook-id": "r-ok", "content-type": "application/json" }),
+        body: JSON.parse(body),
+        received_at: NOW.toISOString(),
+        status: 200,
+      },
     ]);
+    const { headers } = receiver.received().find((entry) => entry.webhook_id === "r-ok") ?? {};
+    expect(headers?.["webhook-signature"]).toMatch(/^v1,/);
   });
 
   it("rejects with 401 and records a tampered body, an old timestamp and a foreign secret", async () => {
@@ -90,6 +99,45 @@ describe("startWebhookReceiver", () => {
       expect(scripted.received().map((entry) => entry.status)).toEqual([503, 500, 200, 429, 202]);
     } finally {
       await scripted.close();
+    }
+  });
+
+  it("switched to fail, answers 500, 410, 429 with Retry-After or hangs, a bad signature still 401, then recovers", async () => {
+    const failing = await startWebhookReceiver({ secret });
+    const post = (id: string, timeoutMs = 5000) =>
+      postWebhook({ url: failing.url, secret, id, body: "{}", now: new Date(), timeoutMs });
+    try {
+      failing.respondWith(() => 503); // the switch wins over the script while it is set
+      failing.failWith({ status: 500 });
+      expect(await post("x500")).toMatchObject({ kind: "retry", status: 500 });
+      failing.failWith({ status: 410 });
+      expect(await post("x410")).toMatchObject({ kind: "permanent", status: 410 });
+      failing.failWith({ status: 429, retryAfterSeconds: 120 });
+      expect(failing.failure()).toEqual({ status: 429, retryAfterSeconds: 120 });
+      expect(await post("x429")).toMatchObject({ kind: "retry", status: 429, retryAfterSeconds: 120 });
+      const foreign = await postWebhook({
+        url: failing.url,
+        secret: newWebhookSecret(),
+        id: "xbad",
+        body: "{}",
+        now: new Date(),
+      });
+      expect(foreign).toMatchObject({ kind: "permanent", status: 401 });
+      failing.failWith({ status: HANG });
+      expect(await post("xhang", 300)).toMatchObject({ kind: "retry", reason: "timed out after 300 ms" });
+      failing.failWith(undefined);
+      expect(failing.failure()).toBeUndefined();
+      expect(await post("x-script")).toMatchObject({ kind: "retry", status: 503 });
+      expect(failing.received().map((entry) => [entry.webhook_id, entry.status])).toEqual([
+        ["x500", 500],
+        ["x410", 410],
+        ["x429", 429],
+        ["xbad", 401],
+        ["xhang", HANG],
+        ["x-script", 503],
+      ]);
+    } finally {
+      await failing.close();
     }
   });
 

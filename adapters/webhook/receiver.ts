@@ -12,12 +12,18 @@ import { verifyWebhook } from "./signature.ts";
  * as a real receiver would answer. Besides HTTP statuses, `0` holds the request open without answering (a hung
  * receiver, until the client gives up or the receiver closes) and `-1` drops the connection without a response.
  *
+ * A failure set with `failWith` (the local console's switch) answers every verified request instead of the script:
+ * 500, 410, 429 with `Retry-After`, or a hang, so that retries, permanent failures and dead-lettering can be
+ * watched; `failWith(undefined)` goes back to the script.
+ *
  * With `logFile`, each request is appended to it (one JSON line) before it is answered, and the file's earlier
  * lines are loaded on start: what a receiver answered survives its process being killed.
  */
 export interface ReceivedWebhook {
   readonly webhook_id: string;
   readonly verified: boolean;
+  /** The request's headers (absent in entries logged before they were kept). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly body: unknown;
   readonly received_at: string;
   /** What the receiver answered: an HTTP status, 0 for a hang, -1 for a dropped connection. */
@@ -30,8 +36,17 @@ export interface WebhookReceiver {
   readonly url: string;
   received(): ReadonlyArray<ReceivedWebhook>;
   respondWith(statuses: number[] | Script): void;
+  /** Answers every verified request with this failure until called with undefined. */
+  failWith(failure: ReceiverFailure | undefined): void;
+  failure(): ReceiverFailure | undefined;
   close(): Promise<void>;
 }
+
+/** What the receiver can be switched to answer (a hang holds the request open: the sender's timeout ends it). */
+export type ReceiverFailure =
+  | { readonly status: 500 | 410 }
+  | { readonly status: 429; readonly retryAfterSeconds: number }
+  | { readonly status: typeof HANG };
 
 /** Answers one verified request: its 1-based number, its `webhook-id` and its parsed body. */
 export type Script = (count: number, request: { readonly webhookId: string; readonly body: unknown }) => number;
@@ -77,9 +92,11 @@ const loadLog = (file: string): ReceivedWebhook[] => {
   });
 };
 
-const flatHeaders = (request: IncomingMessage): Record<string, string | undefined> =>
+const flatHeaders = (request: IncomingMessage): Record<string, string> =>
   Object.fromEntries(
-    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]),
+    Object.entries(request.headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name, Array.isArray(value) ? value.join(", ") : value]],
+    ),
   );
 
 export const startWebhookReceiver = async (options: {
@@ -92,14 +109,16 @@ export const startWebhookReceiver = async (options: {
   const clock = options.clock ?? (() => new Date());
   const received: ReceivedWebhook[] = options.logFile ? loadLog(options.logFile) : [];
   let script: Script = () => 200;
+  let failure: ReceiverFailure | undefined;
 
-  const answer = (response: ServerResponse, status: number): void => {
+  const answer = (response: ServerResponse, status: number, retryAfterSeconds?: number): void => {
     if (status === HANG) return;
     if (status === DROP) {
       response.socket?.destroy();
       return;
     }
-    response.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify({ status }));
+    const retryAfter = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) };
+    response.writeHead(status, { "content-type": "application/json", ...retryAfter }).end(JSON.stringify({ status }));
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -116,10 +135,14 @@ export const startWebhookReceiver = async (options: {
     const headers = flatHeaders(request);
     const check = verifyWebhook({ secret: options.secret, headers, body: text, nowSeconds: now.getTime() / 1000 });
     const webhookId = headers["webhook-id"] ?? "";
-    const status = check.ok ? script(received.length + 1, { webhookId, body: parseBody(text) }) : 401;
+    const failing = check.ok ? failure : undefined;
+    const status = !check.ok
+      ? 401
+      : (failing?.status ?? script(received.length + 1, { webhookId, body: parseBody(text) }));
     const entry: ReceivedWebhook = {
       webhook_id: headers["webhook-id"] ?? "",
       verified: check.ok,
+      headers,
       body: parseBody(text),
       received_at: now.toISOString(),
       status,
@@ -128,7 +151,7 @@ export const startWebhookReceiver = async (options: {
     received.push(entry);
     // Written before the answer, synchronously: a sender that saw the answer finds the entry after any crash.
     if (options.logFile) appendFileSync(options.logFile, `${JSON.stringify(entry)}\n`);
-    answer(response, status);
+    answer(response, status, failing && "retryAfterSeconds" in failing ? failing.retryAfterSeconds : undefined);
   };
 
   const server = createServer((request, response) => {
@@ -150,6 +173,10 @@ export const startWebhookReceiver = async (options: {
     respondWith: (statuses) => {
       script = typeof statuses === "function" ? statuses : (count) => statuses[count - 1] ?? 200;
     },
+    failWith: (next) => {
+      failure = next;
+    },
+    failure: () => failure,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
