@@ -3,9 +3,25 @@ import { connect, createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { freePort } from "../../adapters/local-engines/ports.ts";
 import type { FunctionSpec } from "../manifest.ts";
-import { parseCli } from "./cli.ts";
+import { parseCli, readyTable } from "./cli.ts";
 import { layoutPorts, planPorts } from "./port-plan.ts";
 import { ensurePortFree } from "./ports.ts";
+
+describe("the ready table", () => {
+  it("shows the console first, then the functions, then the rest", () => {
+    const table = readyTable(
+      [{ name: "sessions", triggers: [{ kind: "url", auth: "NONE" }], url: "http://127.0.0.1:4410" }],
+      [["data", "/tmp/d"]],
+      [["console", "the local console", "http://127.0.0.1:4400/"]],
+    ).split("\n");
+    expect(table.map((line) => line.split(/\s{2,}/))).toEqual([
+      ["function", "triggers", "url"],
+      ["console", "the local console", "http://127.0.0.1:4400/"],
+      ["sessions", "url", "http://127.0.0.1:4410"],
+      ["data", "/tmp/d"],
+    ]);
+  });
+});
 
 describe("npm start options", () => {
   it("read flags, with the environment as a fallback", () => {

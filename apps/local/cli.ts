@@ -78,13 +78,19 @@ const describeTrigger = (trigger: Trigger): string => {
   }
 };
 
-/** The table printed when the runtime is ready. */
+/** The table printed when the runtime is ready: `first` rows (the console), the functions, then `extras`. */
 export const readyTable = (
   rows: ReadonlyArray<{ name: string; triggers: readonly Trigger[]; url?: string }>,
   extras: ReadonlyArray<readonly [string, string]>,
+  first: ReadonlyArray<readonly [string, string, string]> = [],
 ): string => {
   const lines = rows.map((row) => [row.name, row.triggers.map(describeTrigger).join(", "), row.url ?? ""]);
-  const all = [["function", "triggers", "url"], ...lines, ...extras.map(([name, value]) => [name, "", value])];
+  const all = [
+    ["function", "triggers", "url"],
+    ...first.map((row) => [...row]),
+    ...lines,
+    ...extras.map(([name, value]) => [name, "", value]),
+  ];
   const widths = [0, 1].map((column) => Math.max(...all.map((line) => (line[column] ?? "").length)));
   return all
     .map((line) => line.map((cell, column) => (column < 2 ? cell.padEnd(widths[column] ?? 0) : cell)).join("  "))

@@ -20,6 +20,8 @@ export interface ControlDeps {
   readonly idp: LocalIdp;
   readonly webhooks: () => unknown;
   readonly queues: () => Promise<unknown>;
+  /** The console's page and routes (./console-routes.ts); undefined when none of them matches. */
+  readonly more?: (method: string, url: URL, body: () => Promise<unknown>) => Promise<Answer | undefined>;
 }
 
 export interface ControlServer {
@@ -28,9 +30,14 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-type Answer = { status: number; body?: unknown };
+/** A JSON answer, or `raw` content of its own type (the console's page and assets). */
+export type Answer = {
+  status: number;
+  body?: unknown;
+  raw?: { readonly type: string; readonly content: string | Uint8Array };
+};
 
-const error = (status: number, code: string, message: string, details: unknown[] = []): Answer => ({
+export const error = (status: number, code: string, message: string, details: unknown[] = []): Answer => ({
   status,
   body: { error: { code, message, details } },
 });
@@ -52,7 +59,7 @@ const IdTokenBody = Schema.Struct({ sub: Schema.NonEmptyString, email: Schema.op
 
 type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly answer: Answer };
 
-const decode = <S extends Schema.Decoder<unknown>>(schema: S, input: unknown): Decoded<S["Type"]> => {
+export const decode = <S extends Schema.Decoder<unknown>>(schema: S, input: unknown): Decoded<S["Type"]> => {
   const result = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "ignore" });
   if (Result.isSuccess(result)) return { ok: true, value: result.success };
   const details = issuesOf(result.failure.issue);
@@ -68,12 +75,8 @@ const readJson = async (request: IncomingMessage): Promise<unknown> => {
   return JSON.parse(text);
 };
 
-const route = async (
-  deps: ControlDeps,
-  method: string,
-  path: string,
-  body: () => Promise<unknown>,
-): Promise<Answer> => {
+const route = async (deps: ControlDeps, method: string, url: URL, body: () => Promise<unknown>): Promise<Answer> => {
+  const path = url.pathname;
   const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
   if (run && method === "POST") {
     const name = decodeURIComponent(run[1] ?? "");
@@ -123,24 +126,39 @@ const route = async (
         },
       };
   }
+  const more = await deps.more?.(method, url, body);
+  if (more) return more;
   return error(404, "not_found", `no control route ${method} ${path}`);
+};
+
+/** The console loads nothing but its own assets and talks to nothing but this server. */
+const CONSOLE_HEADERS = {
+  "content-security-policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; base-uri 'none'",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
 };
 
 export const startControlServer = async (port: number): Promise<ControlServer> => {
   let deps: ControlDeps | undefined;
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const url = new URL(request.url ?? "/", "http://localhost");
     let answer: Answer;
     if (!deps) answer = error(503, "starting", "the local runtime is still starting");
     else {
       try {
-        answer = await route(deps, request.method ?? "GET", path, () => readJson(request));
+        answer = await route(deps, request.method ?? "GET", url, () => readJson(request));
       } catch (cause) {
         answer =
           cause instanceof SyntaxError
             ? error(400, "bad_json", "body: not valid JSON")
             : error(500, "internal", errorText(cause));
       }
+    }
+    if (answer.raw) {
+      response
+        .writeHead(answer.status, { "content-type": answer.raw.type, ...CONSOLE_HEADERS })
+        .end(answer.raw.content);
+      return;
     }
     response.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body ?? null));
   };

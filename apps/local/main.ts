@@ -47,14 +47,18 @@ const main = async (): Promise<void> => {
   // performance.now() counts from the process's start: the figure includes Node's boot and the bundle.
   const seconds = (performance.now() / 1000).toFixed(1);
   process.stdout.write(
-    `\n${readyTable(rows, [
-      ["control", runtime.controlUrl],
-      ["webhooks", runtime.outputs.webhookUrl],
-      ["lambda", runtime.outputs.lambdaEndpoint],
-      ["outputs", `${runtime.dataDir}/outputs.json`],
-      ["data", runtime.dataDir],
-      ...(postgresElsewhere ? [["postgres data", runtime.postgresDataDir] as const] : []),
-    ])}\n\nready in ${seconds} s. Ctrl-C stops everything (data kept).\n\n`,
+    `\n${readyTable(
+      rows,
+      [
+        ["control", `${runtime.controlUrl}/_local/* (docs/api.md, "Local runtime controls")`],
+        ["webhooks", runtime.outputs.webhookUrl],
+        ["lambda", runtime.outputs.lambdaEndpoint],
+        ["outputs", `${runtime.dataDir}/outputs.json`],
+        ["data", runtime.dataDir],
+        ...(postgresElsewhere ? [["postgres data", runtime.postgresDataDir] as const] : []),
+      ],
+      [["console", "open in a browser", `${runtime.controlUrl}/`]],
+    )}\n\nready in ${seconds} s. Ctrl-C stops everything (data kept).\n\n`,
   );
 };
 

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
   type Message,
   type MessageAttributeValue,
@@ -18,6 +19,12 @@ import type { LocalFunction, Outcome } from "./invoke.ts";
  * redrive policy (fauxqs, as SQS) moves a message to the dead-letter queue after maxReceiveCount receives.
  */
 export interface QueuePoller {
+  /**
+   * Makes every message the function reported failed, and that has not come back yet, visible now: its retry
+   * happens at once instead of after the backoff the function set (local only: the console's "retry now", since
+   * fauxqs's visibility timeouts run on wall time, not on the runtime clock). Resolves to how many it released.
+   */
+  retryNow(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -77,6 +84,8 @@ export const startQueuePoller = (options: {
   const { fn, trigger, sqs, queueUrl } = options;
   const abort = new AbortController();
   let stopped = false;
+  /** Messages left in flight by a failed invocation, by message id: their receipt handles, until received again. */
+  const waiting = new Map<string, string>();
 
   // The event source mapping's calls are made with the function's role: recorded as the function's.
   const asConsumer = <T>(task: () => Promise<T>) => asFunction(fn.spec.name, task);
@@ -100,11 +109,14 @@ export const startQueuePoller = (options: {
     if (messages.length === 0 || stopped) return;
     const event: SqsEvent = { Records: messages.map((m) => toSqsRecord(m, options.queueArn, options.region)) };
     const ids = event.Records.map((record) => record.messageId);
+    for (const id of ids) waiting.delete(id); // being handled again: never released while the function runs
     let deletable: readonly string[] = [];
     await fn.invoke("queue", event, (outcome) => {
       deletable = idsToDelete(outcome, ids);
       return deletable.length === ids.length ? "ok" : `${ids.length - deletable.length}/${ids.length} failed`;
     });
+    for (const record of event.Records)
+      if (!deletable.includes(record.messageId)) waiting.set(record.messageId, record.receiptHandle);
     if (deletable.length === 0) return;
     const entries = event.Records.filter((record) => deletable.includes(record.messageId)).map((record, index) => ({
       Id: String(index),
@@ -127,6 +139,23 @@ export const startQueuePoller = (options: {
   // Lambda scales pollers up to maximumConcurrency; two concurrent batches are plenty on one machine.
   const loops = Array.from({ length: Math.min(trigger.maximumConcurrency, 2) }, loop);
   return {
+    retryNow: async () => {
+      const handles = [...waiting.values()];
+      waiting.clear();
+      // Not the consumer's calls (no asConsumer): an operator's. A handle gone stale (the message was received
+      // again meanwhile, or moved) changes nothing, as in SQS once a message is received again.
+      const released = await Promise.all(
+        handles.map((ReceiptHandle) =>
+          sqs
+            .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle, VisibilityTimeout: 0 }))
+            .then(
+              () => 1,
+              () => 0,
+            ),
+        ),
+      );
+      return released.reduce<number>((sum, one) => sum + one, 0);
+    },
     stop: async () => {
       stopped = true;
       abort.abort();

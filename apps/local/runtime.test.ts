@@ -145,6 +145,19 @@ describe("schedules", () => {
     expect(run.status).toBe(200);
     expect(await run.json()).toMatchObject({ function: "tick", result: { ticked: before + 2 } });
     expect((await control("/_local/schedules/nope/run", {})).status).toBe(404);
+    const clock = (await (await control("/_local/clock")).json()) as { now: string };
+    const { schedules } = (await (await control("/_local/schedules")).json()) as {
+      schedules: Array<{ function: string; expression: string; next_fire: string; last_fire: unknown }>;
+    };
+    expect(schedules).toEqual([
+      {
+        function: "tick",
+        expression: "rate(1 hour)",
+        next_fire: expect.any(String),
+        last_fire: { scheduled_time: expect.any(String), outcome: "ok" },
+      },
+    ]);
+    expect(Date.parse(schedules[0]?.next_fire ?? "")).toBeGreaterThan(Date.parse(clock.now));
   });
 
   it("refuse a malformed clock move, naming the field", async () => {

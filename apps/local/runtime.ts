@@ -7,8 +7,11 @@ import { type FunctionSpec, functions as manifestFunctions, type Setting, timeou
 import { setClockSource } from "../runtime/clock.ts";
 import { startAwsCallRecorder } from "./aws-calls.ts";
 import { RuntimeClock } from "./clock.ts";
+import { buildConsoleAssets } from "./console-assets.ts";
+import { consoleRoutes } from "./console-routes.ts";
 import { startControlServer } from "./control.ts";
 import { prepareDataDirs } from "./data-dir.ts";
+import { makeDataViews } from "./data-views.ts";
 import { databaseCredentialsIn } from "./database-credentials.ts";
 import { startEngines } from "./engines.ts";
 import { applyEnv, localEnv } from "./env.ts";
@@ -117,6 +120,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       consumerTimeoutSeconds: consumer ? timeoutOf(consumer) : 10,
     });
     enginesStarting.catch(() => {}); // awaited below; this only keeps a failure meanwhile from going unhandled
+    const consoleBuilding = buildConsoleAssets(); // in memory, while PostgreSQL starts
+    consoleBuilding.catch(() => {});
     cleanups.push(async () => (await enginesStarting.catch(() => undefined))?.stop());
 
     const control = await startControlServer(ports.control);
@@ -182,6 +187,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       lambdaEndpoint: services.lambdaEndpoint,
     });
     writeFileSync(join(dataDir, "outputs.json"), `${JSON.stringify(outputs, null, 2)}\n`);
+    const data = makeDataViews(engines.databaseUrl);
+    cleanups.push(() => data.close());
     control.attach({
       outputs: () => outputs,
       clock,
@@ -189,6 +196,17 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       idp,
       webhooks: () => receiver.received(),
       queues: () => queueDepths(engines.sqs, engines),
+      more: consoleRoutes({
+        assets: await consoleBuilding,
+        functions: specs,
+        urls: services.urls,
+        schedules: services.schedules,
+        receiver,
+        sqs: engines.sqs,
+        queue: engines.queue,
+        retryNow: () => services.retryNow(),
+        data,
+      }),
     });
     const postgresDataDir = dataDirs.postgres;
     return { outputs, controlUrl: control.url, urls: services.urls, ports, dataDir, postgresDataDir, stop };

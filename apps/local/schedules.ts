@@ -1,7 +1,7 @@
 import type { ScheduledEvent } from "../http/events.ts";
 import type { ScheduleTrigger } from "../manifest.ts";
 import type { RuntimeClock } from "./clock.ts";
-import type { LocalFunction, Outcome } from "./invoke.ts";
+import { errorText, type LocalFunction, type Outcome } from "./invoke.ts";
 import { latestDueTick, nextTick, parseSchedule, type Schedule } from "./schedule-expression.ts";
 
 /**
@@ -13,9 +13,23 @@ import { latestDueTick, nextTick, parseSchedule, type Schedule } from "./schedul
  */
 export interface ScheduleRunner {
   readonly names: readonly string[];
+  /** Each schedule with its expression, its last fire (if any) and its next tick on the runtime clock. */
+  list(): ScheduleState[];
   /** Fires the function's schedule now (its `scheduled_time` is the clock's now) and returns the outcome. */
   runNow(name: string): Promise<Outcome | undefined>;
   stop(): Promise<void>;
+}
+
+export interface ScheduleState {
+  readonly function: string;
+  readonly expression: string;
+  readonly next_fire: string | null;
+  readonly last_fire: {
+    /** The tick it fired for (the event's `scheduled_time`). */
+    readonly scheduled_time: string;
+    readonly outcome: "running" | "ok" | "error";
+    readonly error?: string;
+  } | null;
 }
 
 export const scheduledEventOf = (name: string, at: Date): ScheduledEvent => ({
@@ -27,9 +41,11 @@ export const scheduledEventOf = (name: string, at: Date): ScheduledEvent => ({
 interface Entry {
   readonly fn: LocalFunction;
   readonly schedule: Schedule;
+  readonly expression: string;
   anchor: Date;
   next: Date | undefined;
   running: Promise<unknown> | undefined;
+  last: ScheduleState["last_fire"];
 }
 
 const TICK_MS = 500;
@@ -41,16 +57,23 @@ export const startSchedules = (
   const start = clock.now();
   const entries: Entry[] = scheduled.map(({ fn, trigger }) => {
     const schedule = parseSchedule(trigger.expression);
-    return { fn, schedule, anchor: start, next: nextTick(schedule, start, start), running: undefined };
+    const next = nextTick(schedule, start, start);
+    return { fn, schedule, expression: trigger.expression, anchor: start, next, running: undefined, last: null };
   });
   let lastCheck = start;
 
   const fire = (entry: Entry, at: Date): Promise<Outcome> => {
     const run = entry.fn.invoke("schedule", scheduledEventOf(entry.fn.spec.name, at));
     entry.running = run;
-    void run.finally(() => {
+    const scheduled_time = at.toISOString();
+    entry.last = { scheduled_time, outcome: "running" };
+    const settle = (outcome: Outcome) => {
       if (entry.running === run) entry.running = undefined;
-    });
+      entry.last = outcome.ok
+        ? { scheduled_time, outcome: "ok" }
+        : { scheduled_time, outcome: "error", error: errorText(outcome.error) };
+    };
+    void run.then(settle, (error: unknown) => settle({ ok: false, error }));
     return run;
   };
 
@@ -74,6 +97,13 @@ export const startSchedules = (
   const unsubscribe = clock.onChange(check);
   return {
     names: entries.map((entry) => entry.fn.spec.name),
+    list: () =>
+      entries.map((entry) => ({
+        function: entry.fn.spec.name,
+        expression: entry.expression,
+        next_fire: entry.next?.toISOString() ?? null,
+        last_fire: entry.last,
+      })),
     runNow: async (name) => {
       const entry = entries.find((candidate) => candidate.fn.spec.name === name);
       if (!entry) return undefined;

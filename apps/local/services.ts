@@ -19,6 +19,8 @@ export interface Services {
   /** The Lambda Invoke API's endpoint (`AWS_ENDPOINT_URL_LAMBDA`). */
   readonly lambdaEndpoint: string;
   readonly schedules: ScheduleRunner;
+  /** Every queue consumer's failed messages visible now (QueuePoller.retryNow); how many were released. */
+  retryNow(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -80,7 +82,9 @@ export const startServices = async (input: {
         }),
       );
     }
-    return { urls, lambdaEndpoint: invokeServer.url, schedules, stop };
+    const retryNow = async () =>
+      (await Promise.all(pollers.map((poller) => poller.retryNow()))).reduce((sum, count) => sum + count, 0);
+    return { urls, lambdaEndpoint: invokeServer.url, schedules, retryNow, stop };
   } catch (error) {
     await stop();
     throw error;
