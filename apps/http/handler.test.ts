@@ -3,8 +3,8 @@ import * as Layer from "effect/Layer";
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { describe, expect, it } from "vitest";
 import { Conflict, DependencyUnavailable, NotFound, ValidationFailed } from "../../core/shared/errors.ts";
+import { makeLogger } from "../observe/log.ts";
 import { makeHttpHandler } from "./handler.ts";
-import { makeLogger } from "./log.ts";
 import { json, noContent, route } from "./router.ts";
 import { bodyOf, urlEvent } from "./testing.ts";
 

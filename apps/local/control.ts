@@ -5,6 +5,8 @@ import { issuesOf } from "../../core/shared/schema.ts";
 import { parseIsoDuration, type RuntimeClock } from "./clock.ts";
 import type { LocalIdp } from "./idp.ts";
 import { errorText } from "./invoke.ts";
+import type { Observer } from "./observed.ts";
+import { observed } from "./observed-routes.ts";
 import { closeServer, listen } from "./ports.ts";
 import type { ScheduleRunner } from "./schedules.ts";
 
@@ -20,6 +22,9 @@ export interface ControlDeps {
   readonly idp: LocalIdp;
   readonly webhooks: () => unknown;
   readonly queues: () => Promise<unknown>;
+  readonly observer: Observer;
+  /** The manifest names of the functions served. */
+  readonly functions: readonly string[];
 }
 
 export interface ControlServer {
@@ -73,6 +78,7 @@ const route = async (
   method: string,
   path: string,
   body: () => Promise<unknown>,
+  query: URLSearchParams,
 ): Promise<Answer> => {
   const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
   if (run && method === "POST") {
@@ -109,6 +115,9 @@ const route = async (
     }
     case "GET /_local/webhooks":
       return { status: 200, body: deps.webhooks() };
+    case "GET /_local/metrics":
+    case "GET /_local/invocations":
+      return observed(deps.observer, path, query, deps.functions);
     case "GET /_local/queues":
       return { status: 200, body: await deps.queues() };
     case "GET /_local/idp/jwks.json":
@@ -129,12 +138,13 @@ const route = async (
 export const startControlServer = async (port: number): Promise<ControlServer> => {
   let deps: ControlDeps | undefined;
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = new URL(request.url ?? "/", "http://localhost").pathname;
+    const url = new URL(request.url ?? "/", "http://localhost");
+    const path = url.pathname;
     let answer: Answer;
     if (!deps) answer = error(503, "starting", "the local runtime is still starting");
     else {
       try {
-        answer = await route(deps, request.method ?? "GET", path, () => readJson(request));
+        answer = await route(deps, request.method ?? "GET", path, () => readJson(request), url.searchParams);
       } catch (cause) {
         answer =
           cause instanceof SyntaxError

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { makeLogger } from "../http/log.ts";
+import { makeLogger } from "../observe/log.ts";
 import { databaseConnectionFromEnv } from "./database.ts";
 import { ConfigError } from "./env.ts";
 

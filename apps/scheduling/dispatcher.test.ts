@@ -11,8 +11,8 @@ import { postgresDeliveryStore } from "../../adapters/postgres/scheduling/delive
 import { deleteUser } from "../../core/scheduling/users.ts";
 import { WebhookSender } from "../../core/scheduling/WebhookSender.ts";
 import type { SqsEvent, SqsRecord } from "../http/events.ts";
-import { makeLogger } from "../http/log.ts";
 import { scheduledEvent, sqsRecord } from "../http/testing.ts";
+import { makeLogger } from "../observe/log.ts";
 import { makeDispatcherHandler } from "./dispatcher.ts";
 import { startPipeline } from "./pipeline-testing.ts";
 

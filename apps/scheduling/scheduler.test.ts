@@ -7,8 +7,8 @@ import { postgresDeliveryStore } from "../../adapters/postgres/scheduling/delive
 import { sqsDeliveryQueue } from "../../adapters/sqs/deliveries-queue.ts";
 import { DEFAULT_POLICY } from "../../core/scheduling/occurrence.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
-import { makeLogger } from "../http/log.ts";
 import { scheduledEvent } from "../http/testing.ts";
+import { makeLogger } from "../observe/log.ts";
 import { startPipeline } from "./pipeline-testing.ts";
 import { makeSchedulerHandler } from "./scheduler.ts";
 
