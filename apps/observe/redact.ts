@@ -40,8 +40,12 @@ const RULES: ReadonlyArray<readonly [RegExp, string | ((match: string) => string
   [/[A-Za-z0-9_\-+/]{32,}={0,2}/g, (match) => (UUID.test(match) ? match : REDACTED)],
   // A SQL literal: the value a statement or a Postgres message quoted.
   [/'[^']*'/g, "'…'"],
-  // A quoted value in a Postgres message (`invalid input syntax for type uuid: "x"`), unless it is an identifier.
-  [/"([^"]*)"/g, (match) => (/^"[a-z_][a-z0-9_.]{0,62}"$/.test(match) ? match : '"…"')],
+  // A quoted value in a Postgres message (`invalid input syntax for type uuid: "x"`), unless it names an object
+  // (`relation "users"`, `column "email"`, `constraint "..."`), which is what an operator needs to see.
+  [
+    /(\b(?:relation|column|constraint|table|index|type|role|database|schema|function|sequence|view|user)\s+)?"[^"]*"/gi,
+    (match) => (/^[a-z]+\s+"/i.test(match) ? match : '"…"'),
+  ],
 ];
 
 /** `text` with every secret and statement removed, at most `max` characters. */
