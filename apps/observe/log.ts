@@ -29,15 +29,18 @@ const threshold = (): number => {
 /** The trace's root id from Lambda's per-invocation `_X_AMZN_TRACE_ID` (`Root=1-...;Parent=...;Sampled=1`). */
 const traceId = (): string | undefined => /Root=([^;]+)/.exec(process.env._X_AMZN_TRACE_ID ?? "")?.[1];
 
-const clean = (value: unknown, depth = 0): unknown => {
-  if (typeof value === "string") return redactText(value, 500);
+/** A stack frame's `file:line` as describeError writes it: a path, nothing a secret could hide in. */
+const FRAME = /^[\w.@/-]{1,200}:\d+$/;
+
+const clean = (value: unknown, depth = 0, key = ""): unknown => {
+  if (typeof value === "string") return key === "at" && FRAME.test(value) ? value : redactText(value, 500);
   if (value instanceof Error) return describeError(value).error;
   if (value === null || typeof value !== "object" || depth > 3) return value;
   if (Array.isArray(value)) return value.slice(0, 50).map((item) => clean(item, depth + 1));
   return Object.fromEntries(
     Object.entries(value)
       .filter(([key]) => !SECRET_KEY.test(key))
-      .map(([key, item]) => [key, clean(item, depth + 1)]),
+      .map(([name, item]) => [name, clean(item, depth + 1, name)]),
   );
 };
 
