@@ -88,6 +88,7 @@ const DispatchDelivery = Schema.Struct({
   eventDate: Schema.String,
   template: Schema.NullOr(Schema.String),
   occurrence: Schema.String,
+  sendAt: Instant,
   firstName: Schema.String,
   lastName: Schema.String,
   taken: Schema.Boolean,

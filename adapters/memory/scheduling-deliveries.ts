@@ -111,6 +111,7 @@ export const memoryDeliveryStore = (memory: MemoryScheduling): Layer.Layer<Deliv
               eventDate: event.date,
               template: event.message,
               occurrence: d.occurrence,
+              sendAt: d.sendAt,
               firstName: user?.firstName ?? "",
               lastName: user?.lastName ?? "",
             },

@@ -3,8 +3,8 @@ import * as Layer from "effect/Layer";
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { describe, expect, it } from "vitest";
 import { Conflict, DependencyUnavailable, NotFound, ValidationFailed } from "../../core/shared/errors.ts";
+import { makeLogger } from "../observe/log.ts";
 import { makeHttpHandler } from "./handler.ts";
-import { makeLogger } from "./log.ts";
 import { json, noContent, route } from "./router.ts";
 import { bodyOf, urlEvent } from "./testing.ts";
 
@@ -125,12 +125,36 @@ describe("makeHttpHandler", () => {
     });
   });
 
-  it("turns a defect into a generic 500 that leaks neither SQL nor the token", async () => {
-    const result = await handler(urlEvent({ path: "/defect", bearer: "secret-token" }));
+  // A session token as sessions mints it: `<16 chars>.<43 chars>`.
+  const TOKEN = "AbCdEfGhIjKlMnOp.q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c2v";
+
+  it("turns a defect into a generic 500 and one error line naming it, with neither SQL nor the token", async () => {
+    lines.length = 0;
+    const result = await handler(urlEvent({ path: "/defect", bearer: TOKEN }));
     expect(result.statusCode).toBe(500);
-    expect(result.body).not.toContain("SELECT");
-    expect(result.body).not.toContain("secret-token");
     expect(errorOf(result).code).toBe("internal_error");
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] ?? "{}");
+    expect(line).toMatchObject({ level: "error", message: "request failed: defect", route: "/defect", status: 500 });
+    expect(line.error).toMatchObject({ name: "Error", message: "[sql redacted]" });
+    expect(line.error.at).toMatch(/^apps\/http\/handler\.test\.ts:\d+$/);
+    for (const text of [result.body, lines[0]]) {
+      expect(text).not.toMatch(/select|secrets/i);
+      expect(text).not.toContain(TOKEN);
+    }
+  });
+
+  it("logs a 503 once at error, naming the dependency and its redacted cause", async () => {
+    lines.length = 0;
+    const result = await handler(urlEvent({ path: "/down" }));
+    expect(result.statusCode).toBe(503);
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({
+      level: "error",
+      message: "request failed: dependency unavailable",
+      status: 503,
+      error: { name: "DependencyUnavailable", dependency: "database", cause: { message: "ECONNREFUSED 10.0.0.1" } },
+    });
   });
 
   it("answers 204 with an empty body", async () => {

@@ -3,9 +3,9 @@ import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import type * as ManagedRuntime from "effect/ManagedRuntime";
 import * as Option from "effect/Option";
+import { describeError, type LogFields, type Logger, makeLogger } from "../observe/log.ts";
 import { HttpError, internalError, type MappedError, mapError, type RouteError } from "./errors.ts";
 import type { FunctionUrlEvent, FunctionUrlResult } from "./events.ts";
-import { describeError, type LogFields, type Logger, makeLogger } from "./log.ts";
 import { bearerOf, lowerCaseHeaders, parseBody, queryOf, requestIdOf } from "./request.ts";
 import { type HttpRequest, type HttpResponse, type Method, makeRouter, type Route } from "./router.ts";
 import { VERSION } from "./version.ts";
@@ -52,8 +52,16 @@ const checkHealth = async <R>(fn: HttpFunction<R>): Promise<HttpResponse> => {
   return { status: healthy ? 200 : 503, body: { status: healthy ? "healthy" : "unhealthy", version: VERSION, checks } };
 };
 
+interface Handled {
+  readonly response: HttpResponse;
+  /** A defect: logged at error with its name, redacted message and where it was thrown. */
+  readonly defect?: unknown;
+  /** A dependency that failed (503): logged at error with its redacted cause. */
+  readonly unavailable?: unknown;
+}
+
 /** A route's Exit as a response: its value, its mapped domain error, or a generic 500 for a defect. */
-const fromExit = (exit: Exit.Exit<HttpResponse, unknown>): { response: HttpResponse; defect?: unknown } => {
+const fromExit = (exit: Exit.Exit<HttpResponse, unknown>): Handled => {
   if (Exit.isSuccess(exit)) return { response: exit.value };
   const failure = Cause.findErrorOption(exit.cause);
   if (
@@ -62,8 +70,10 @@ const fromExit = (exit: Exit.Exit<HttpResponse, unknown>): { response: HttpRespo
     failure.value !== null &&
     "_tag" in failure.value
   ) {
-    const mapped: MappedError = mapError(failure.value as RouteError);
-    return { response: { status: mapped.status, body: mapped.body, headers: mapped.headers } };
+    const error = failure.value as RouteError;
+    const mapped: MappedError = mapError(error);
+    const response = { status: mapped.status, body: mapped.body, headers: mapped.headers };
+    return error._tag === "DependencyUnavailable" ? { response, unavailable: error } : { response };
   }
   return { response: { status: internalError.status, body: internalError.body }, defect: Cause.squash(exit.cause) };
 };
@@ -88,7 +98,7 @@ export const makeHttpHandler = <R>(fn: HttpFunction<R>) => {
     const annotations: LogFields = {};
     let routeName = "unmatched";
 
-    const handle = async (): Promise<{ response: HttpResponse; defect?: unknown }> => {
+    const handle = async (): Promise<Handled> => {
       if (path === "/health" && method === "GET") {
         routeName = "/health";
         return { response: await checkHealth(fn) };
@@ -122,10 +132,12 @@ export const makeHttpHandler = <R>(fn: HttpFunction<R>) => {
       return fromExit(await fn.runtime.runPromiseExit(resolution.route.handler(request)));
     };
 
-    const { response, defect } = await handle().catch((error: unknown) => ({
-      response: { status: internalError.status, body: internalError.body } as HttpResponse,
-      defect: error,
-    }));
+    const { response, defect, unavailable } = await handle().catch(
+      (error: unknown): Handled => ({
+        response: { status: internalError.status, body: internalError.body },
+        defect: error,
+      }),
+    );
     const fields = {
       request_id: requestId,
       method: requested,
@@ -134,8 +146,10 @@ export const makeHttpHandler = <R>(fn: HttpFunction<R>) => {
       latency_ms: Date.now() - started,
       ...annotations,
     };
-    if (defect === undefined) logger.info("request", fields);
-    else logger.error("request failed", { ...fields, ...describeError(defect) });
+    if (defect !== undefined) logger.error("request failed: defect", { ...fields, ...describeError(defect) });
+    else if (unavailable !== undefined)
+      logger.error("request failed: dependency unavailable", { ...fields, ...describeError(unavailable) });
+    else logger.info("request", fields);
     const result = respond(response.status, requestId, response.body, response.headers);
     return requested === "HEAD" ? { ...result, body: "" } : result;
   };

@@ -1,6 +1,6 @@
 import type * as Effect from "effect/Effect";
+import type { LogFields } from "../observe/log.ts";
 import type { RouteError } from "./errors.ts";
-import type { LogFields } from "./log.ts";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 

@@ -5,6 +5,8 @@ import { issuesOf } from "../../core/shared/schema.ts";
 import { parseIsoDuration, type RuntimeClock } from "./clock.ts";
 import type { LocalIdp } from "./idp.ts";
 import { errorText } from "./invoke.ts";
+import type { Observer } from "./observed.ts";
+import { observed } from "./observed-routes.ts";
 import { closeServer, listen } from "./ports.ts";
 import type { ScheduleRunner } from "./schedules.ts";
 
@@ -20,6 +22,9 @@ export interface ControlDeps {
   readonly idp: LocalIdp;
   readonly webhooks: () => unknown;
   readonly queues: () => Promise<unknown>;
+  readonly observer: Observer;
+  /** The manifest names of the functions served. */
+  readonly functions: readonly string[];
   /** The console's page and routes (./console-routes.ts); undefined when none of them matches. */
   readonly more?: (method: string, url: URL, body: () => Promise<unknown>) => Promise<Answer | undefined>;
 }
@@ -77,6 +82,7 @@ const readJson = async (request: IncomingMessage): Promise<unknown> => {
 
 const route = async (deps: ControlDeps, method: string, url: URL, body: () => Promise<unknown>): Promise<Answer> => {
   const path = url.pathname;
+  const query = url.searchParams;
   const run = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
   if (run && method === "POST") {
     const name = decodeURIComponent(run[1] ?? "");
@@ -112,6 +118,9 @@ const route = async (deps: ControlDeps, method: string, url: URL, body: () => Pr
     }
     case "GET /_local/webhooks":
       return { status: 200, body: deps.webhooks() };
+    case "GET /_local/metrics":
+    case "GET /_local/invocations":
+      return observed(deps.observer, path, query, deps.functions);
     case "GET /_local/queues":
       return { status: 200, body: await deps.queues() };
     case "GET /_local/idp/jwks.json":

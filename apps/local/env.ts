@@ -1,4 +1,5 @@
 import { DELIVERY_STORE_FUNCTION, SETTINGS, type Setting } from "../manifest.ts";
+import { OBSERVABILITY_ENV } from "../telemetry.ts";
 import { type Engines, RESOURCE_PREFIX } from "./engines.ts";
 import { LOCAL_AUDIENCE, LOCAL_PROVIDER, type LocalIdp } from "./idp.ts";
 
@@ -73,6 +74,9 @@ export const localEnv = (input: LocalEnvInput, ambient = process.env): Record<st
     WEBHOOK_URL_PARAMETER: input.ssm.webhookUrlParameter,
     CORS_ORIGINS: JSON.stringify(input.corsOrigins),
     OIDC_PROVIDERS: oidcProviders(input.idp, input.settings?.oidcProviders ?? ambient.OIDC_PROVIDERS),
+    // The metrics' Stack dimension, and the log level a developer may lower (LOG_LEVEL=debug npm start).
+    [OBSERVABILITY_ENV.stage]: "local",
+    [OBSERVABILITY_ENV.logLevel]: ambient[OBSERVABILITY_ENV.logLevel] ?? "info",
   };
 };
 

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type FunctionSpec, timeoutOf } from "../manifest.ts";
 import { asFunction } from "./aws-calls.ts";
+import type { Observer } from "./observed.ts";
 
 /**
  * Functions run inside the runtime's own process, as Lambda would run them: the handler module is imported once
@@ -68,6 +69,7 @@ export const makeLocalFunction = (
   handler: Handler,
   log: (line: string) => void,
   region: string,
+  observer?: Observer,
 ): LocalFunction => {
   const limit = limiter(spec.reservedConcurrency);
   const timeoutMs = timeoutOf(spec) * 1000;
@@ -99,7 +101,18 @@ export const makeLocalFunction = (
     invoke: (trigger, event, statusOf) =>
       limit(async () => {
         const started = performance.now();
-        const outcome = await run(event);
+        // Observed: every line the handler writes meanwhile is this invocation's log (GET /_local/invocations).
+        const outcome = observer
+          ? await observer.invocation(spec.name, trigger, async (record) => {
+              const result = await run(event);
+              Object.assign(record, {
+                duration_ms: Math.round(performance.now() - started),
+                status: statusOf?.(result) ?? (result.ok ? "ok" : "error"),
+                ...(result.ok ? {} : { error: errorText(result.error) }),
+              });
+              return result;
+            })
+          : await run(event);
         const status = statusOf?.(outcome) ?? (outcome.ok ? "ok" : "error");
         const error = outcome.ok ? {} : { error: errorText(outcome.error) };
         const duration_ms = Math.round(performance.now() - started);

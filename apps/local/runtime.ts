@@ -17,6 +17,7 @@ import { startEngines } from "./engines.ts";
 import { applyEnv, localEnv } from "./env.ts";
 import { makeLocalIdp } from "./idp.ts";
 import { type LocalFunction, loadHandler, makeLocalFunction } from "./invoke.ts";
+import { startObserving } from "./observed.ts";
 import { type LocalOutputs, makeOutputs, queueDepths } from "./outputs.ts";
 import { type PortOptions, type PortPlan, planPorts } from "./port-plan.ts";
 import { startServices } from "./services.ts";
@@ -40,8 +41,10 @@ export interface LocalRuntimeOptions {
   readonly settings?: Partial<Record<Setting, string>>;
   /** Origins the function URLs allow. @default CORS_ORIGINS from the environment, else ["*"] */
   readonly corsOrigins?: readonly string[];
-  /** Where log lines go. @default stdout */
+  /** Where the runtime's own log lines go. @default stdout */
   readonly log?: (line: string) => void;
+  /** Every line written to stdout or stderr while the runtime runs: the functions' logs and metrics. */
+  readonly onLine?: (line: string) => void;
   /** The functions to serve. @default the manifest's */
   readonly functions?: readonly FunctionSpec[];
   /** Where `npm start` bundled the handlers (start.mjs); without it they load from their TypeScript source. */
@@ -104,6 +107,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     // Every AWS call each function makes, for infra/'s proof that its policy allows them (issue 14).
     const awsCalls = startAwsCallRecorder(process.env.RENDEZVOUS_AWS_CALLS_FILE);
     cleanups.push(() => awsCalls.stop());
+    // What every function writes, per invocation, and its EMF metrics (GET /_local/invocations, /_local/metrics).
+    const observer = startObserving(options.onLine);
+    cleanups.push(() => observer.stop());
     const clock = new RuntimeClock(join(dataDir, "clock.json"));
     setClockSource(() => clock.now());
     cleanups.push(() => setClockSource(() => new Date()));
@@ -171,7 +177,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
     const loaded: LocalFunction[] = await Promise.all(
       specs.map(async (spec) =>
-        makeLocalFunction(spec, await loadHandler(PROJECT_ROOT, spec, options.bundleDir), log, REGION),
+        makeLocalFunction(spec, await loadHandler(PROJECT_ROOT, spec, options.bundleDir), log, REGION, observer),
       ),
     );
     const services = await startServices({ functions: loaded, ports, clock, engines, corsOrigins, region: REGION });
@@ -196,6 +202,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       idp,
       webhooks: () => receiver.received(),
       queues: () => queueDepths(engines.sqs, engines),
+      observer,
+      functions: specs.map((spec) => spec.name),
       more: consoleRoutes({
         assets: await consoleBuilding,
         functions: specs,

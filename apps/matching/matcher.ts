@@ -1,4 +1,5 @@
 import * as Effect from "effect/Effect";
+import * as Exit from "effect/Exit";
 import type * as ManagedRuntime from "effect/ManagedRuntime";
 import * as Result from "effect/Result";
 import * as Schema from "effect/Schema";
@@ -9,12 +10,32 @@ import type { Ids } from "../../core/shared/Ids.ts";
 import { decodeInput } from "../../core/shared/schema.ts";
 import type { FunctionUrlEvent, FunctionUrlResult, ScheduledEvent } from "../http/events.ts";
 import { makeHttpHandler } from "../http/handler.ts";
-import { describeError, type Logger, makeLogger } from "../http/log.ts";
 import { json, route } from "../http/router.ts";
+import { describeError, type Logger, makeLogger } from "../observe/log.ts";
+import { recordMetric } from "../observe/metrics.ts";
 import { RUN_FIELDS, rejectUnknownFields } from "./strict.ts";
 
 /** What the matcher needs; apps/runtime/matching.ts builds it from the environment. */
 export type MatcherServices = MatchingStore | MatchingConfig | Clock | Ids;
+
+/** BatchRuns by outcome and, for a completed run, its pool, pairs by tier and duration (apps/telemetry.ts). */
+const recordRun = (report: RunReport): void => {
+  if (report.status === "skipped_locked") {
+    recordMetric("BatchRuns", "skipped");
+    return;
+  }
+  recordMetric("BatchRuns", "completed");
+  recordMetric("PoolSize", report.pool_size);
+  for (const tier of ["0", "1", "2"] as const) recordMetric("Pairs", tier, report.by_tier[tier]);
+  recordMetric("BatchDuration", report.duration_ms);
+};
+
+/** One run, counted whichever way it ends: a failure or a defect is a `failed` run. */
+const measuredRun = Effect.suspend(runMatcher).pipe(
+  Effect.onExit((exit) =>
+    Effect.sync(() => (Exit.isSuccess(exit) ? recordRun(exit.value) : recordMetric("BatchRuns", "failed"))),
+  ),
+);
 
 /** `GET /health`: the database answers. */
 const health = {
@@ -57,7 +78,7 @@ export const makeMatcherHandler = (
         Effect.gen(function* () {
           yield* rejectUnknownFields(RUN_FIELDS)(request.body);
           yield* decodeInput(RunBody)(request.body ?? {});
-          const report = yield* runMatcher();
+          const report = yield* measuredRun;
           request.annotate({ ...figuresOf(report), trigger: "manual" });
           return json(200, report);
         }),
@@ -71,7 +92,7 @@ export const makeMatcherHandler = (
    */
   const direct = async (fields: { trigger: "schedule" | "manual"; scheduled_time?: string }): Promise<RunReport> => {
     try {
-      const report = await runtime.runPromise(runMatcher());
+      const report = await runtime.runPromise(measuredRun);
       logger.info("matcher run", { ...figuresOf(report), ...fields });
       return report;
     } catch (error) {

@@ -16,8 +16,9 @@ import { Clock } from "../../core/shared/Clock.ts";
 import type { Ids } from "../../core/shared/Ids.ts";
 import { requireUser } from "../http/auth.ts";
 import { makeHttpHandler } from "../http/handler.ts";
-import type { Logger } from "../http/log.ts";
 import { type HttpRequest, json, noContent, type Route, route } from "../http/router.ts";
+import type { Logger } from "../observe/log.ts";
+import { recordMetric } from "../observe/metrics.ts";
 import { CANDIDATES_FIELDS, FEEDBACK_FIELDS, INTENTION_FIELDS, rejectUnknownFields } from "./strict.ts";
 import { candidateView, intentionView, matchView, poolView } from "./views.ts";
 
@@ -36,6 +37,7 @@ const respond = (response: "accept" | "decline") => (request: HttpRequest) =>
     const user = yield* requireUser(request);
     yield* rejectUnknownFields(NO_FIELDS)(request.body);
     const match = yield* respondToMatch(user.userId, request.params.id ?? "", response);
+    recordMetric("MatchResponses", response === "accept" ? "accepted" : "declined");
     return json(200, { match: matchView(match, user.userId, yield* now) });
   });
 

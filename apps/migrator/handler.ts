@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { migrateDatabase } from "../../adapters/postgres/migrate.ts";
 import type { RoleOptions } from "../../adapters/postgres/roles.ts";
-import { describeError, makeLogger } from "../http/log.ts";
+import { describeError, makeLogger } from "../observe/log.ts";
 import { type DatabaseConnection, rdsEndpointFromEnv, readLocalCredentials } from "../runtime/database.ts";
 
 /**

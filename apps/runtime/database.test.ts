@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { makeLogger } from "../http/log.ts";
+import { makeLogger } from "../observe/log.ts";
 import { databaseConnectionFromEnv } from "./database.ts";
 import { ConfigError } from "./env.ts";
 
@@ -63,8 +63,13 @@ describe("the database connection of a capability, locally", () => {
     const missing = { ...env, LOCAL_DATABASE_CREDENTIALS: `${file}.missing` };
     await expect(databaseConnectionFromEnv("scheduling", missing, log).password?.()).resolves.toBe("");
     expect(lines.map((line) => JSON.parse(line))).toMatchObject([
-      { message: "database credential unavailable", user: "rendezvous_scheduling", error_message: /no password/ },
-      { message: "database credential unavailable", error_message: /ENOENT/ },
+      {
+        level: "error",
+        message: "database credential unavailable",
+        user: "rendezvous_scheduling",
+        error: { name: "Error", message: /no password/ },
+      },
+      { level: "error", message: "database credential unavailable", error: { code: "ENOENT" } },
     ]);
   });
 

@@ -7,7 +7,8 @@ import type { Sql } from "postgres";
 import { recordAwsCall } from "../../adapters/aws/calls.ts";
 import { type DatabaseOptions, openDatabase } from "../../adapters/postgres/client.ts";
 import { type Capability, roleOf } from "../../adapters/postgres/roles.ts";
-import { describeError, type Logger, makeLogger } from "../http/log.ts";
+import { describeError, type Logger, makeLogger } from "../observe/log.ts";
+import { registerSecret } from "../observe/redact.ts";
 import { awsRegion, ConfigError, readEnv } from "./env.ts";
 
 /**
@@ -60,7 +61,10 @@ const neverRejecting =
   (user: string, get: () => Promise<string>, log: Logger): (() => Promise<string>) =>
   async () => {
     try {
-      return await get();
+      const secret = await get();
+      // Whatever a driver says later, this value never reaches a log line.
+      registerSecret(secret);
+      return secret;
     } catch (error) {
       log.error("database credential unavailable", { user, ...describeError(error) });
       return "";

@@ -6,9 +6,9 @@ import postgres from "postgres";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { freePort } from "../../adapters/local-engines/ports.ts";
 import { startPostgres } from "../../adapters/local-engines/postgres.ts";
-import { makeLogger } from "../http/log.ts";
 import { bodyOf, type UrlRequest, urlEvent } from "../http/testing.ts";
 import { runMigrations } from "../migrator/handler.ts";
+import { makeLogger } from "../observe/log.ts";
 import { makeSchedulingHandler } from "../scheduling/routes.ts";
 import { apiLayerFromEnv } from "./scheduling.ts";
 

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { observeAwsCalls, recordAwsCall } from "../../adapters/aws/calls.ts";
+import { registerSecret } from "../observe/redact.ts";
 import { awsRegion } from "./env.ts";
 
 /**
@@ -14,6 +15,7 @@ export const readSecret = (arnName: string, plainName: string, env = process.env
   if (plain) {
     // The local stand-in for the read the function makes in AWS: recorded so its grant is proven used.
     recordAwsCall({ service: "secretsmanager", action: "GetSecretValue", resource: env[arnName] ?? arnName });
+    registerSecret(plain);
     return Promise.resolve(plain);
   }
   const arn = env[arnName];
@@ -23,6 +25,7 @@ export const readSecret = (arnName: string, plainName: string, env = process.env
     client ??= observeAwsCalls(new SecretsManagerClient({ region: awsRegion(env) }), "secretsmanager");
     value = client.send(new GetSecretValueCommand({ SecretId: arn })).then((answer) => {
       if (!answer.SecretString) throw new Error(`secret ${arnName} has no string value`);
+      registerSecret(answer.SecretString);
       return answer.SecretString;
     });
     value.catch(() => cache.delete(arn)); // a failed read is retried by the next invocation

@@ -15,10 +15,10 @@ import { DeliveryStore } from "../../core/scheduling/DeliveryStore.ts";
 import { DEFAULT_POLICY } from "../../core/scheduling/occurrence.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
-import { makeLogger } from "../http/log.ts";
 import { type Handler, makeLocalFunction } from "../local/invoke.ts";
 import { type InvokeServer, startInvokeServer } from "../local/invoke-server.ts";
 import { DELIVERY_STORE_FUNCTION, functions } from "../manifest.ts";
+import { makeLogger } from "../observe/log.ts";
 import { makeDeliveryStoreHandler } from "./delivery-store.ts";
 
 /**

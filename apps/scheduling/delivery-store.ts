@@ -6,7 +6,7 @@ import { type InvokeResponse, serveInvocation } from "../../adapters/lambda/deli
 import { DeliveryStore } from "../../core/scheduling/DeliveryStore.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
-import { describeError, type Logger, makeLogger } from "../http/log.ts";
+import { describeError, type Logger, makeLogger } from "../observe/log.ts";
 
 type Services = DeliveryStore | SchedulingSettings;
 

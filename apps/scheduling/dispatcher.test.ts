@@ -11,8 +11,9 @@ import { postgresDeliveryStore } from "../../adapters/postgres/scheduling/delive
 import { deleteUser } from "../../core/scheduling/users.ts";
 import { WebhookSender } from "../../core/scheduling/WebhookSender.ts";
 import type { SqsEvent, SqsRecord } from "../http/events.ts";
-import { makeLogger } from "../http/log.ts";
 import { scheduledEvent, sqsRecord } from "../http/testing.ts";
+import { startObserving } from "../local/observed.ts";
+import { makeLogger } from "../observe/log.ts";
 import { makeDispatcherHandler } from "./dispatcher.ts";
 import { startPipeline } from "./pipeline-testing.ts";
 
@@ -103,7 +104,14 @@ describe("the dispatcher handler", () => {
   it("after five failed receives marks the delivery failed and lets SQS move the message to the DLQ", async () => {
     const pipeline = await queuedPipeline(1, { backoff: () => 0 });
     pipeline.receiver.respondWith(() => 503);
-    await pipeline.drain(1);
+    const observer = startObserving();
+    await pipeline.drain(1).finally(() => observer.stop());
+    // The metrics an operator's alarms read (EMF lines on stdout): four retries, one failure, one dead letter.
+    expect(observer.metrics.list().map((series) => [series.name, series.dimensions.Outcome, series.sum])).toEqual([
+      ["DeadLettered", undefined, 1],
+      ["Deliveries", "retried", 4],
+      ["Deliveries", "failed", 1],
+    ]);
     const posts = pipeline.receiver.received();
     expect(posts).toHaveLength(5);
     expect(new Set(posts.map((post) => post.webhook_id)).size).toBe(1);

@@ -10,8 +10,9 @@ import { type DispatchDecision, type DispatchMessage, dispatchDeliveries } from 
 import type { WebhookSender } from "../../core/scheduling/WebhookSender.ts";
 import type { Clock } from "../../core/shared/Clock.ts";
 import type { SqsBatchResponse, SqsEvent, SqsRecord } from "../http/events.ts";
-import { describeError, type Logger, makeLogger } from "../http/log.ts";
 import { DELIVERIES_QUEUE } from "../manifest.ts";
+import { describeError, type Logger, makeLogger } from "../observe/log.ts";
+import { recordMetric } from "../observe/metrics.ts";
 
 type Services = DeliveryStore | WebhookSender | Clock;
 
@@ -27,6 +28,18 @@ export interface DispatcherOptions {
 }
 
 const decodeMessage = Schema.decodeUnknownResult(DeliveryMessageJson);
+
+/** Deliveries by outcome, lateness of each 2xx, and each give-up (its message is on its way to the DLQ). */
+const recordDecision = (decision: DispatchDecision): void => {
+  if (decision.kind === "retry") recordMetric("Deliveries", "retried");
+  if (decision.kind === "give-up") {
+    recordMetric("Deliveries", "failed");
+    recordMetric("DeadLettered");
+  }
+  if (decision.kind !== "acknowledge") return;
+  if (decision.outcome) recordMetric("Deliveries", decision.outcome);
+  if (decision.latenessMs !== undefined) recordMetric("DeliveryLateness", decision.latenessMs);
+};
 
 const parseRecord = (record: SqsRecord): DispatchMessage | undefined => {
   const decoded = decodeMessage(record.body);
@@ -88,6 +101,7 @@ export const makeDispatcherHandler = (options: DispatcherOptions) => {
         const item = valid[index];
         if (!item) return undefined;
         counts[decision.kind] += 1;
+        recordDecision(decision);
         if (decision.kind === "acknowledge") return undefined;
         failures.push(item.record.messageId);
         if (decision.kind === "give-up") {

@@ -1,8 +1,8 @@
 import * as ManagedRuntime from "effect/ManagedRuntime";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runtimeDatabaseEnv } from "../../adapters/local-engines/testing.ts";
-import { makeLogger } from "../http/log.ts";
 import { bodyOf, urlEvent } from "../http/testing.ts";
+import { makeLogger } from "../observe/log.ts";
 import { apiLayerFromEnv } from "../runtime/scheduling.ts";
 import { startSchedulingApi } from "./api-testing.ts";
 import { makeSchedulingHandler } from "./routes.ts";

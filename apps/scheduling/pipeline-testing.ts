@@ -23,8 +23,8 @@ import { DEFAULT_POLICY } from "../../core/scheduling/occurrence.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { createUser } from "../../core/scheduling/users.ts";
 import type { SqsEvent } from "../http/events.ts";
-import { makeLogger } from "../http/log.ts";
 import { sqsRecord } from "../http/testing.ts";
+import { makeLogger } from "../observe/log.ts";
 import { type DispatcherOptions, makeDispatcherHandler } from "./dispatcher.ts";
 import { makeSchedulerHandler } from "./scheduler.ts";
 

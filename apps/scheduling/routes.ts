@@ -16,8 +16,8 @@ import type { Clock } from "../../core/shared/Clock.ts";
 import type { Ids } from "../../core/shared/Ids.ts";
 import { decodeInput } from "../../core/shared/schema.ts";
 import { makeHttpHandler } from "../http/handler.ts";
-import type { Logger } from "../http/log.ts";
 import { json, noContent, type Route, route } from "../http/router.ts";
+import type { Logger } from "../observe/log.ts";
 import { deliveryView, eventView, userView } from "./views.ts";
 
 type Services = UserRepository | SchedulingSettings | Clock | Ids;

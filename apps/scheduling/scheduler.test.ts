@@ -7,8 +7,9 @@ import { postgresDeliveryStore } from "../../adapters/postgres/scheduling/delive
 import { sqsDeliveryQueue } from "../../adapters/sqs/deliveries-queue.ts";
 import { DEFAULT_POLICY } from "../../core/scheduling/occurrence.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
-import { makeLogger } from "../http/log.ts";
 import { scheduledEvent } from "../http/testing.ts";
+import { startObserving } from "../local/observed.ts";
+import { makeLogger } from "../observe/log.ts";
 import { startPipeline } from "./pipeline-testing.ts";
 import { makeSchedulerHandler } from "./scheduler.ts";
 
@@ -86,5 +87,26 @@ describe("the scheduler handler", () => {
     );
     await expect(handler(scheduledEvent("scheduler"))).rejects.toThrow(/dependency is unavailable/);
     await unreachable.close();
+  });
+
+  it("skips what is past its late deadline and counts it in Deliveries{Outcome=skipped_late}", async () => {
+    const { scheduler, clock, context, addUsers } = pipeline;
+    await addUsers(2, "1990-03-09", "Europe/Paris");
+    const lines: string[] = [];
+    const observer = startObserving((line) => lines.push(line));
+    try {
+      clock.set("2026-03-10T08:00:20Z"); // the 10th in Paris: the 9th's 09:00 is a day gone (same-local-day)
+      const counts = await scheduler(scheduledEvent("scheduler"), context("late"));
+      expect(counts).toMatchObject({ claimed: 2, queued: 0 });
+      const rows = await pipeline.db.sql`select status from deliveries where occurrence = '2026-03-09'`;
+      expect(rows.map((row) => row.status)).toEqual(["skipped", "skipped"]);
+      // The tick's skipped also counts the earlier tests' queued messages its recovery found past their day.
+      expect(counts.skipped).toBeGreaterThanOrEqual(2);
+      expect(observer.metrics.list({ namespace: "Rendezvous/Scheduling" })).toMatchObject([
+        { name: "Deliveries", dimensions: { Outcome: "skipped_late" }, count: 1, sum: counts.skipped },
+      ]);
+    } finally {
+      observer.stop();
+    }
   });
 });

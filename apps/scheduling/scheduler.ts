@@ -8,7 +8,8 @@ import type { RecoveryOptions } from "../../core/scheduling/recovery.ts";
 import type { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { runSchedulerTick, type TickCounts } from "../../core/scheduling/scheduler.ts";
 import type { Clock } from "../../core/shared/Clock.ts";
-import { describeError, type Logger, makeLogger } from "../http/log.ts";
+import { describeError, type Logger, makeLogger } from "../observe/log.ts";
+import { recordMetric } from "../observe/metrics.ts";
 import { readRecovery } from "../runtime/scheduling.ts";
 
 type Services = DeliveryStore | DeliveryQueue | SchedulingSettings | Clock;
@@ -44,6 +45,8 @@ export const makeSchedulerHandler = (
     const fields = { request_id: owner, scheduled_time: scheduledTimeOf(event), duration_ms: Date.now() - started };
     if (Exit.isSuccess(exit)) {
       logger.info("tick", { ...fields, ...exit.value });
+      if (exit.value.skipped > 0) recordMetric("Deliveries", "skipped_late", exit.value.skipped);
+      if (exit.value.gaveUp > 0) recordMetric("DeadLettered", exit.value.gaveUp);
       // The dead-letter queue's alarm fires too; this line says which run and how many.
       if (exit.value.gaveUp > 0) logger.warn("deliveries lost for good", { ...fields, gave_up: exit.value.gaveUp });
       return exit.value;

@@ -5,8 +5,8 @@ import { engines, TEST_REGION, testDynamo, uniqueName } from "../../adapters/loc
 import { SettableClock } from "../../adapters/memory/clock.ts";
 import { type LocalIdentityProvider, startLocalIdentityProvider } from "../../adapters/oidc/testing.ts";
 import type { FunctionUrlResult } from "../http/events.ts";
-import { makeLogger } from "../http/log.ts";
 import { bodyOf, type UrlRequest, urlEvent } from "../http/testing.ts";
+import { makeLogger } from "../observe/log.ts";
 import { setClockSource } from "../runtime/clock.ts";
 import { sessionsLayerFromEnv } from "../runtime/sessions.ts";
 import { makeSessionsHandler } from "./routes.ts";

@@ -9,9 +9,10 @@ import { validateSession } from "../../core/sessions/validate.ts";
 import { decodeInput, SingleLineText, StorableText, toIsoUtc } from "../../core/shared/schema.ts";
 import { requireUser } from "../http/auth.ts";
 import { makeHttpHandler } from "../http/handler.ts";
-import type { Logger } from "../http/log.ts";
 import { json, noContent, type Route, route } from "../http/router.ts";
+import type { Logger } from "../observe/log.ts";
 import type { sessionsLayerFromEnv } from "../runtime/sessions.ts";
+import { measureSignIn, recordRevoked, recordValidation } from "./measure.ts";
 
 type Services = Layer.Success<ReturnType<typeof sessionsLayerFromEnv>>;
 
@@ -34,12 +35,14 @@ const routes: Route<Services>[] = [
   route("POST", "/auth/session", (request) =>
     Effect.gen(function* () {
       const body = yield* decodeInput(CreateBody)(request.body);
-      const created = yield* createSession({
-        provider: body.provider,
-        idToken: body.id_token,
-        device: body.device ?? undefined,
-        userId: body.user_id,
-      });
+      const created = yield* measureSignIn(
+        createSession({
+          provider: body.provider,
+          idToken: body.id_token,
+          device: body.device ?? undefined,
+          userId: body.user_id,
+        }),
+      );
       request.annotate({ user_id: created.session.userId });
       return json(201, {
         session_id: created.token,
@@ -55,6 +58,7 @@ const routes: Route<Services>[] = [
     Effect.gen(function* () {
       const body = yield* decodeInput(ValidateBody)(request.body);
       const result = yield* validateSession(body.session_id);
+      recordValidation(result.valid ? "valid" : result.reason);
       if (!result.valid) return json(200, { valid: false, reason: result.reason });
       request.annotate({ user_id: result.session.userId });
       return json(200, {
@@ -87,6 +91,7 @@ const routes: Route<Services>[] = [
     Effect.gen(function* () {
       const user = yield* requireUser(request);
       yield* revokeSession(user.userId, user.sessionId);
+      recordRevoked("one");
       return noContent;
     }),
   ),
@@ -94,13 +99,16 @@ const routes: Route<Services>[] = [
     Effect.gen(function* () {
       const user = yield* requireUser(request);
       yield* revokeSession(user.userId, request.params.id ?? "");
+      recordRevoked("one");
       return noContent;
     }),
   ),
   route("DELETE", "/auth/sessions", (request) =>
     Effect.gen(function* () {
       const user = yield* requireUser(request);
-      return json(200, yield* revokeAllSessions(user.userId));
+      const revoked = yield* revokeAllSessions(user.userId);
+      recordRevoked("all", revoked.revoked);
+      return json(200, revoked);
     }),
   ),
 ];

@@ -24,6 +24,8 @@ export interface DispatchDelivery {
   readonly eventDate: string;
   readonly template: string | null;
   readonly occurrence: string;
+  /** The instant it was due (09:00 local): what the delivery's lateness is measured from. */
+  readonly sendAt: Date;
   readonly firstName: string;
   readonly lastName: string;
   /**

@@ -12,7 +12,14 @@ export interface DispatchMessage {
 
 /** What the queue consumer does with one message. */
 export type DispatchDecision =
-  | { readonly kind: "acknowledge"; readonly reason: string }
+  | {
+      readonly kind: "acknowledge";
+      readonly reason: string;
+      /** Set when this dispatcher posted it: delivered (2xx) or refused for good (a 4xx). */
+      readonly outcome?: "delivered" | "failed";
+      /** Delivered: from the instant it was due to the receiver's 2xx. */
+      readonly latenessMs?: number;
+    }
   | { readonly kind: "retry"; readonly retryAfterSeconds?: number; readonly reason: string }
   /** Out of receives: the delivery is marked failed and the message left to go to the dead-letter queue. */
   | { readonly kind: "give-up"; readonly reason: string };
@@ -56,10 +63,15 @@ const dispatchOne = (delivery: DispatchDelivery | undefined, message: DispatchMe
     switch (outcome.kind) {
       case "delivered":
         yield* store.recordOutcome(delivery.id, now, { kind: "delivered", status: outcome.status });
-        return { kind: "acknowledge", reason: "delivered" } as const;
+        return {
+          kind: "acknowledge",
+          reason: "delivered",
+          outcome: "delivered",
+          latenessMs: Math.max(0, now.getTime() - delivery.sendAt.getTime()),
+        } as const;
       case "permanent":
         yield* store.recordOutcome(delivery.id, now, { kind: "failed", reason: outcome.reason });
-        return { kind: "acknowledge", reason: `refused: ${outcome.reason}` } as const;
+        return { kind: "acknowledge", reason: `refused: ${outcome.reason}`, outcome: "failed" } as const;
       case "retry": {
         if (message.receiveCount >= maxReceives) {
           const reason = `gave up after ${message.receiveCount} attempts: ${outcome.reason}`;

@@ -4,7 +4,7 @@ import type postgres from "postgres";
 import { DeliveryStore, type DispatchDelivery } from "../../../core/scheduling/DeliveryStore.ts";
 import type { DeliveryStatus, EventType, PendingDelivery } from "../../../core/scheduling/model.ts";
 import { claimStale, giveUp } from "./recovery.ts";
-import { type ClaimRow, claimedOf, isUuid, query } from "./rows.ts";
+import { type ClaimRow, claimedOf, isUuid, query, toDate } from "./rows.ts";
 import { insertPending } from "./users.ts";
 
 interface DispatchRow {
@@ -17,6 +17,7 @@ interface DispatchRow {
   event_date: string;
   template: string | null;
   occurrence: string;
+  send_at: Date | string;
   first_name: string;
   last_name: string;
 }
@@ -128,7 +129,7 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
           )
           select d.id, case when t.id is null then d.status else 'queued' end as status, t.id is not null as taken,
             d.user_id, d.event_id, e.type as event_type, e.date::text as event_date, e.message as template,
-            d.occurrence::text, u.first_name, u.last_name
+            d.occurrence::text, d.send_at, u.first_name, u.last_name
           from wanted w join deliveries d on d.id = w.id
             join yearly_events e on e.id = d.event_id join users u on u.id = d.user_id
             left join taken t on t.id = d.id`,
@@ -145,6 +146,7 @@ export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliverySt
               eventDate: row.event_date,
               template: row.template,
               occurrence: row.occurrence,
+              sendAt: toDate(row.send_at),
               firstName: row.first_name,
               lastName: row.last_name,
             }),

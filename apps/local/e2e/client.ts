@@ -92,3 +92,35 @@ export const eventually = async <T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 };
+
+interface Series {
+  readonly name: string;
+  readonly dimensions: Record<string, string>;
+  readonly sum: number;
+  readonly count: number;
+}
+
+/** `GET /_local/metrics` as `"Name"` or `"Name{Dim=value}"` (the Stack dimension left out) -> sum of values. */
+export const metricSums = async (stack: LocalStack, namespace?: string): Promise<Record<string, number>> => {
+  const query = namespace === undefined ? "" : `?namespace=${encodeURIComponent(namespace)}`;
+  const { metrics } = (await stack.control("GET", `/_local/metrics${query}`)).body as { metrics: Series[] };
+  return Object.fromEntries(
+    metrics.map((series) => {
+      const own = Object.entries(series.dimensions).filter(([name]) => name !== "Stack");
+      const key = own.length === 0 ? series.name : `${series.name}{${own.map(([k, v]) => `${k}=${v}`).join(",")}}`;
+      return [key, series.sum];
+    }),
+  );
+};
+
+/** What a namespace's metrics gained since `before` (names that did not move are left out). */
+export const metricDelta = async (
+  stack: LocalStack,
+  namespace: string,
+  before: Record<string, number>,
+): Promise<Record<string, number>> =>
+  Object.fromEntries(
+    Object.entries(await metricSums(stack, namespace))
+      .map(([key, sum]) => [key, sum - (before[key] ?? 0)] as const)
+      .filter(([, delta]) => delta !== 0),
+  );

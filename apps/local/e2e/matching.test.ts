@@ -1,7 +1,7 @@
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { describe, expect, it } from "vitest";
 import { makeLambdaClient } from "../../../adapters/lambda/client.ts";
-import { call, useLocalStack } from "./client.ts";
+import { call, metricDelta, metricSums, useLocalStack } from "./client.ts";
 
 /**
  * Matching end to end: four signed-in users join the pool, the matcher runs (its schedule fired through the control
@@ -30,6 +30,7 @@ const signIn = async (sub: string): Promise<string> => {
 describe("matching, end to end", () => {
   it("pairs the pool, lets a pair accept, and returns a decliner to the pool", async () => {
     const matching = stack().url("matching");
+    const before = await metricSums(stack(), "Rendezvous/Matching");
     const users = ["ana", "ben", "cy", "dee"];
     const tokens = Object.fromEntries(await Promise.all(users.map(async (user) => [user, await signIn(user)])));
     const token = (user: string) => tokens[user] as string;
@@ -79,6 +80,18 @@ describe("matching, end to end", () => {
     expect(again).toMatchObject({ status: 200, body: { status: "completed", pairs_created: 0 } });
     expect((await matchOf("cy")).status).toBe(404);
     expect((await matchOf("ben")).body).toMatchObject({ match: { status: "accepted", partner: { user_id: "ana" } } });
+
+    // The matching metrics of those two runs and four answers (GET /_local/metrics).
+    const delta = await metricDelta(stack(), "Rendezvous/Matching", before);
+    expect(delta).toMatchObject({
+      "BatchRuns{Outcome=completed}": 2,
+      PoolSize: 4 + 2,
+      "Pairs{Tier=0}": 2,
+      "MatchResponses{Response=accepted}": 3,
+      "MatchResponses{Response=declined}": 1,
+    });
+    expect(delta.BatchDuration).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(delta).filter((key) => key.startsWith("BatchRuns"))).toEqual(["BatchRuns{Outcome=completed}"]);
   });
 
   it(`runs a batch on \`aws lambda invoke --function-name <matcher> --payload '{"trigger":"manual"}'\``, async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { call, useLocalStack } from "./client.ts";
+import { call, metricDelta, metricSums, useLocalStack } from "./client.ts";
 
 /** Sessions end to end: a local ID token in, sessions out, over the function URL only. */
 const stack = useLocalStack();
@@ -13,6 +13,7 @@ const signIn = async (sub: string, device: string) => {
 describe("sessions, end to end", () => {
   it("signs in with a local ID token, validates, lists, and logs out everywhere", async () => {
     const sessions = stack().url("sessions");
+    const before = await metricSums(stack(), "Rendezvous/Sessions");
     await stack().setClock("2026-05-01T12:00:00Z");
     const phone = await signIn("alice", "iPhone");
     expect(phone.status).toBe(201);
@@ -37,6 +38,15 @@ describe("sessions, end to end", () => {
       expect(after.body).toMatchObject({ valid: false });
     }
     expect((await call(sessions, "GET", "/auth/sessions", { bearer: laptopToken })).status).toBe(401);
+
+    // The sessions metrics (GET /_local/metrics, from the EMF lines the function wrote) count exactly that:
+    // two sign-ins; three checks of a live session (validate, list, revoke-all); three of a revoked one.
+    expect(await metricDelta(stack(), "Rendezvous/Sessions", before)).toEqual({
+      SessionsCreated: 2,
+      "SessionsValidated{Result=valid}": 3,
+      "SessionsValidated{Result=revoked}": 3,
+      "SessionsRevoked{Scope=all}": 2,
+    });
   });
 
   it("expires an idle session when the runtime clock moves past the idle timeout", async () => {
@@ -51,6 +61,7 @@ describe("sessions, end to end", () => {
 
   it("refuses a token the local provider did not sign, and another user's id", async () => {
     const sessions = stack().url("sessions");
+    const before = await metricSums(stack(), "Rendezvous/Sessions");
     const idToken = await stack().idToken("carol");
     const [header, payload] = idToken.split(".");
     const forged = `${header}.${payload}.${Buffer.from("not the signature").toString("base64url")}`;
@@ -60,5 +71,12 @@ describe("sessions, end to end", () => {
       body: { provider: "local", id_token: idToken, user_id: "mallory" },
     });
     expect(mismatch.status).toBe(403);
+    const unknown = await call(sessions, "POST", "/auth/session", { body: { provider: "okta", id_token: idToken } });
+    expect(unknown.status).toBe(400);
+    expect(await metricDelta(stack(), "Rendezvous/Sessions", before)).toEqual({
+      "SignInFailures{Reason=invalid_token}": 1,
+      "SignInFailures{Reason=subject_mismatch}": 1,
+      "SignInFailures{Reason=unknown_provider}": 1,
+    });
   });
 });
