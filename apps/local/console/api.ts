@@ -36,8 +36,10 @@ export interface Invocation {
   readonly function: string;
   readonly trigger: string;
   readonly started_at: string;
-  readonly duration_ms: number;
-  readonly status: string | number;
+  /** Absent while it runs. */
+  readonly duration_ms?: number;
+  /** The HTTP status of a URL invocation, else "ok" | "error"; absent while it runs. */
+  readonly status?: string | number;
   readonly error?: string;
   readonly logs: ReadonlyArray<Record<string, unknown>>;
 }

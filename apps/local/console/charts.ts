@@ -17,7 +17,15 @@ const svg = <K extends keyof SVGElementTagNameMap>(
 };
 
 const frame = (title: string, width: number, height: number): SVGSVGElement => {
-  const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, class: "chart" });
+  // Drawn at its own size (text stays 10 px whatever the number of bars), shrunk only to fit a narrow column.
+  const root = svg("svg", {
+    viewBox: `0 0 ${width} ${height}`,
+    width,
+    height,
+    role: "img",
+    "aria-label": title,
+    class: "chart",
+  });
   root.appendChild(svg("title", {}, title));
   return root;
 };
@@ -27,8 +35,8 @@ export const barChart = (
   title: string,
   items: ReadonlyArray<{ readonly label: string; readonly value: number }>,
 ): SVGSVGElement => {
-  const width = Math.max(120, items.length * 30);
-  const height = 120;
+  const width = Math.max(150, items.length * 30);
+  const height = 110;
   const plot = { top: 16, bottom: 22 };
   const max = Math.max(1, ...items.map((item) => item.value));
   const step = width / Math.max(1, items.length);

@@ -89,9 +89,14 @@ const logLine = (line: Record<string, unknown>): string => {
   return `${instant(String(timestamp ?? ""))} ${String(level ?? "").padEnd(5)} ${String(message ?? "")}${rest}`;
 };
 
+const statusClass = (status: Invocation["status"]): string => {
+  if (status === undefined) return "running";
+  return status === "ok" || (typeof status === "number" && status < 400) ? "ok" : "bad";
+};
+
 export const refreshInvocations = async (): Promise<void> => {
   const filter = byId<HTMLSelectElement>("invocation-filter").value;
-  const query = filter ? `?function=${encodeURIComponent(filter)}&limit=30` : "?limit=30";
+  const query = filter ? `?function=${encodeURIComponent(filter)}&limit=20` : "?limit=20";
   const answer = await control<{ invocations: Invocation[] }>("GET", `/_local/invocations${query}`);
   const region = byId("invocations");
   if (answer.status === 404) {
@@ -117,14 +122,8 @@ export const refreshInvocations = async (): Promise<void> => {
                   h("span", {}, instant(inv.started_at)),
                   h("strong", {}, inv.function),
                   h("span", { class: "muted" }, inv.trigger),
-                  h(
-                    "span",
-                    {
-                      class: `status status-${String(inv.status).startsWith("2") || inv.status === "ok" ? "ok" : "bad"}`,
-                    },
-                    String(inv.status),
-                  ),
-                  h("span", {}, `${inv.duration_ms} ms`),
+                  h("span", { class: `status status-${statusClass(inv.status)}` }, String(inv.status ?? "running")),
+                  h("span", {}, inv.duration_ms === undefined ? "…" : `${inv.duration_ms} ms`),
                 ),
                 inv.error ? h("p", { class: "error" }, inv.error) : null,
                 h("pre", { class: "logs" }, inv.logs.length ? inv.logs.map(logLine).join("\n") : "(no log lines)"),

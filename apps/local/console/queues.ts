@@ -23,6 +23,8 @@ const act = async (label: string, method: string, path: string, after: () => Pro
     answer.status === 200
       ? `${label}: ${summary(answer.body)}`
       : `${label} failed: ${errorOf(answer.body) ?? answer.status}`;
+  // A peek shown before a redrive or a retry is out of date: it goes.
+  if (method === "POST") show(byId("queue-messages"), null, () => null);
   await after();
   return answer.status === 200 ? answer.body : undefined;
 };

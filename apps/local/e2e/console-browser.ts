@@ -24,6 +24,7 @@ export const launchBrowser = async (): Promise<Browser> =>
     headless: true,
   });
 
+/** The whole page, as `<name>.png` (docs/console.png is "4-matched", quantized with pngquant). */
 export const screenshot = async (page: Page, name: string): Promise<string> => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);

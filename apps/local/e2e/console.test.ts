@@ -68,7 +68,18 @@ describe("the local console", () => {
     expect(await webhook.textContent()).toMatch(/valid signature.*answered 200/);
     await webhook.locator("summary").click();
     await shows(webhook.getByText(/webhook-signature: v1,/));
+    await webhook.locator("summary").click(); // closed again
     await shows(page.locator("#scheduling-view tr", { hasText: "Ada Lovelace" }).getByText("delivered 1"));
+
+    // What it took, in the Functions panel: the dispatcher's invocation from the queue, with its log lines.
+    await page.locator("#invocation-filter").selectOption("dispatcher");
+    const dispatched = page.locator("#invocations li", { hasText: "dispatcher" }).filter({ hasText: "queue" });
+    await shows(dispatched);
+    await dispatched.first().locator("summary").click();
+    await shows(dispatched.first().locator("pre", { hasText: /info\s+batch/ }));
+    await page.locator("#invocation-filter").selectOption("");
+    // And in the Metrics panel: the delivery counted, charted.
+    await shows(page.getByRole("img", { name: /^Deliveries \(Outcome=delivered\): .*latest 1 Count$/ }));
     await screenshot(page, "1-birthday-webhook");
   });
 
@@ -97,6 +108,7 @@ describe("the local console", () => {
     );
     expect(await webhooksOf("Dee Letter").count()).toBe(5);
     await shows(page.locator("#scheduling-view tr", { hasText: "Dee Letter" }).getByText("failed 1"));
+    await shows(page.getByRole("img", { name: /^Deliveries \(Outcome=failed\): .*latest 1 Count$/ }));
 
     await page.getByRole("button", { name: "Peek at rendezvous-local-deliveries-dlq" }).click();
     await shows(page.locator("#queue-messages", { hasText: "delivery_id" }));
