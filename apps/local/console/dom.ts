@@ -55,7 +55,12 @@ export const table = (caption: string, headers: readonly string[], rows: Readonl
     {},
     h("caption", { class: "visually-hidden" }, caption),
     h("thead", {}, h("tr", {}, ...headers.map((header) => h("th", { scope: "col" }, header)))),
-    h("tbody", {}, ...rows.map((cells) => h("tr", {}, ...cells.map((cell) => h("td", {}, cell))))),
+    h(
+      "tbody",
+      {},
+      // Each cell names its column, for the narrow layout (console.css) where rows become stacked cards.
+      ...rows.map((cells) => h("tr", {}, ...cells.map((cell, i) => h("td", { "data-label": headers[i] ?? "" }, cell)))),
+    ),
   );
 
 /** `2026-03-10 09:00:03Z`: an instant, short enough for a narrow column. */

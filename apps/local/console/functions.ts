@@ -14,19 +14,30 @@ const describeTrigger = (trigger: FunctionInfo["triggers"][number]): string => {
   return trigger.kind;
 };
 
+/** `capability:action`, breakable after the colon (a narrow column wraps there, not mid-word). */
+const need = (text: string, index: number) => {
+  const [capability, action] = text.split(":");
+  return [index > 0 ? ", " : "", `${capability}:`, h("wbr"), action ?? ""];
+};
+
 export const loadFunctions = async (): Promise<FunctionInfo[]> => {
   const { body } = await control<{ functions: FunctionInfo[] }>("GET", "/_local/functions");
   const functions = body.functions;
   show(byId("function-list"), functions, () =>
     table(
       "Functions",
-      ["function", "URL", "auth", "triggers", "needs"],
+      ["function and URL", "auth", "triggers", "needs"],
       functions.map((fn) => [
-        h("strong", {}, fn.name),
-        fn.url ? h("code", {}, fn.url) : "—",
+        h(
+          "span",
+          {},
+          h("strong", {}, fn.name),
+          fn.url ? h("br", {}) : null,
+          fn.url ? h("code", { class: "small" }, fn.url) : null,
+        ),
         fn.auth ?? "—",
         fn.triggers.map(describeTrigger).join(", "),
-        fn.needs.length ? h("span", { class: "small" }, fn.needs.join(", ")) : "—",
+        fn.needs.length ? h("span", { class: "small" }, ...fn.needs.flatMap(need)) : "—",
       ]),
     ),
   );
