@@ -161,6 +161,10 @@ describe.each(["staging", "production"])("what an operator of the %s stack sees"
         expect(titles, `${name}: "${quoted}"`).toContain(quoted);
       expect(alarm.alarmActions, name).toEqual([topic]);
     }
+    expect(alarms["dispatcher-error-rate"]?.alarmDescription).toMatch(
+      /^dispatcher: .*Check first: the dispatcher function's log lines with level error.*"Deliveries by Outcome"/,
+    );
+    expect(alarms["matcher-not-running"]?.alarmDescription).toMatch(/two schedule periods of 3 hours/);
   });
 
   it.each(WIDGETS)("shows the %s widget (%s), one line per combination", (title, stat, names) => {

@@ -29,7 +29,16 @@ export interface BusinessAlarmsArgs {
 
 const FIVE_MINUTES = 300;
 
-const minutes = (seconds: number) => `${Math.round((seconds / 60) * 10) / 10} minutes`;
+/** `15 minutes`, `3 hours`, `2.5 days`. */
+const duration = (seconds: number): string => {
+  const [amount, unit] =
+    seconds < 2 * 3600
+      ? [seconds / 60, "minutes"]
+      : seconds < 2 * 86400
+        ? [seconds / 3600, "hours"]
+        : [seconds / 86400, "days"];
+  return `${Math.round(amount * 10) / 10} ${unit}`;
+};
 
 export const businessAlarms = (args: BusinessAlarmsArgs): AlarmSpec[] => {
   const { stage, thresholds } = args;
@@ -38,7 +47,7 @@ export const businessAlarms = (args: BusinessAlarmsArgs): AlarmSpec[] => {
     {
       id: "late-deliveries",
       description: described(
-        `delivery lateness p99 above ${minutes(thresholds.lateDeliveryP99Ms / 1000)} over 5 minutes`,
+        `delivery lateness p99 above ${duration(thresholds.lateDeliveryP99Ms / 1000)} over 5 minutes`,
         'the widgets "deliveries queue: oldest message age (s)" and "dispatcher: invocations, errors, throttles" (is the ' +
           "dispatcher keeping up?), then the receiver's retries in \"Deliveries by Outcome\" and the scheduler's log " +
           "lines with level error in CloudWatch Logs Insights",
@@ -98,7 +107,7 @@ export const businessAlarms = (args: BusinessAlarmsArgs): AlarmSpec[] => {
     {
       id: "deliveries-oldest-age",
       description: described(
-        `a delivery has waited in the queue more than ${minutes(thresholds.oldestDeliveryAgeSeconds)}`,
+        `a delivery has waited in the queue more than ${duration(thresholds.oldestDeliveryAgeSeconds)}`,
         'the "dispatcher: invocations, errors, throttles" widget and its event source mapping (enabled?); its retries wait ' +
           "30 s to 4 min between the 5 receives, so a message this old is not being consumed, or a receiver asked " +
           "for a long Retry-After (the dispatcher's log lines with level warn)",
@@ -119,7 +128,7 @@ export const businessAlarms = (args: BusinessAlarmsArgs): AlarmSpec[] => {
     specs.push({
       id: "matcher-not-running",
       description: described(
-        `no completed matcher run in two schedule periods of ${minutes(period)} (no data counts as not run)`,
+        `no completed matcher run in two schedule periods of ${duration(period)} (no data counts as not run)`,
         '"Batch runs by Outcome" (skipped: another run held the lock; failed: see its error), the matcher\'s log ' +
           "lines with level error, then its schedule in EventBridge Scheduler (enabled?) and the schedules DLQ",
       ),

@@ -22,10 +22,14 @@ const DEAD_LETTER_RUNBOOKS = {
 } as const;
 export type DeadLetterLabel = keyof typeof DEAD_LETTER_RUNBOOKS;
 
-/** Where an operator looks first when a function's errors alarm (the log lines carry the failing dependency). */
+/**
+ * Where an operator looks first when a function's errors alarm (the log lines carry the failing dependency); for
+ * the queue consumer (the dispatcher), also what the receivers answered.
+ */
 const errorLogs = (fn: WatchedFunction) =>
-  `${fn.name}'s log lines with level error in CloudWatch Logs Insights (error.dependency names a failing ` +
-  `dependency, error.name a defect), then the "${fn.name}: invocations, errors, throttles" widget`;
+  `the ${fn.name} function's log lines with level error in CloudWatch Logs Insights (error.dependency names a ` +
+  `failing dependency, error.name a defect), then the "${fn.name}: invocations, errors, throttles" widget` +
+  (fn.errorPolicy === "queue" ? `; the receiver's status codes in "Deliveries by Outcome"` : "");
 
 export const platformAlarms = (args: AlarmsArgs): AlarmSpec[] => {
   const specs: AlarmSpec[] = [];
