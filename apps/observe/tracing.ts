@@ -1,4 +1,5 @@
-import { createSocket, type Socket } from "node:dgram";
+import type { Socket } from "node:dgram";
+import { createRequire } from "node:module";
 import type * as Exit from "effect/Exit";
 import * as Hex from "effect/encoding/Hex";
 import * as Layer from "effect/Layer";
@@ -62,13 +63,20 @@ export const parseDaemonAddress = (value: string | undefined): DaemonAddress | u
 const MAX_QUEUED_BYTES = 1024 * 1024;
 const ignore = () => {};
 
+/**
+ * node:dgram is loaded with the first document, not at import: it costs about 2 ms, which a cold start whose
+ * invocation is not sampled (most of them) would pay for nothing.
+ */
+const loadBuiltin = createRequire(import.meta.url);
+
 /** Fire and forget: one socket, made on the first document, unreferenced, every error swallowed. */
 export const udpSender = (daemon: DaemonAddress): ((bytes: Buffer) => void) => {
   let socket: Socket | undefined;
   return (bytes) => {
     try {
       if (socket === undefined) {
-        socket = createSocket(daemon.host.includes(":") ? "udp6" : "udp4");
+        const dgram = loadBuiltin("node:dgram") as typeof import("node:dgram");
+        socket = dgram.createSocket(daemon.host.includes(":") ? "udp6" : "udp4");
         socket.on("error", ignore);
         socket.unref();
       }
