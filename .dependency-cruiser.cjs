@@ -40,7 +40,8 @@ module.exports = {
     },
     {
       name: "infra-imports-only-the-manifest",
-      comment: "infra/ may import apps/manifest.ts and apps/telemetry.ts (what it deploys and what it watches), nothing else of the project",
+      comment:
+        "infra/ may import apps/manifest.ts and apps/telemetry.ts (what it deploys and what it watches), nothing else of the project",
       severity: "error",
       from: { path: "^infra/" },
       to: { path: ["^core/", "^adapters/", "^apps/", "^bench/"], pathNot: ["^apps/(manifest|telemetry)\\.ts$"] },

@@ -18,6 +18,8 @@ const grantsBeyondLogsAndTracing = (statements: ReturnType<typeof rolePolicyOf>)
   statements.filter((s) => !s.Action.some((a) => a.startsWith("logs:") || a.startsWith("xray:")));
 
 const SESSION_POLICY = JSON.stringify({ idleTimeoutSeconds: 3600 });
+/** What every function gets whatever its needs: the stage and the stack file's log level. */
+const OBSERVED = { RENDEZVOUS_STAGE: "staging", LOG_LEVEL: stackConfig("staging")["rendezvous:logLevel"] };
 
 /** One function per need or trigger under test, deployed together once (a run takes a second or two). */
 const FUNCTIONS = [
@@ -57,6 +59,7 @@ describe("a function's role and environment follow its needs exactly", () => {
     ]);
     // A validator judges sessions too: it gets the stack's session policy.
     expect(lambdaOf(run, "staging", "validator").inputs.environment.variables).toEqual({
+      ...OBSERVED,
       SESSIONS_TABLE_NAME: table.name,
       SESSION_POLICY,
     });
@@ -65,10 +68,12 @@ describe("a function's role and environment follow its needs exactly", () => {
     ]);
     // A reader validates sessions: it gets the stack's session policy, so all judge a session's timeouts alike.
     expect(lambdaOf(run, "staging", "reader").inputs.environment.variables).toEqual({
+      ...OBSERVED,
       SESSIONS_TABLE_NAME: table.name,
       SESSION_POLICY,
     });
     expect(lambdaOf(run, "staging", "writer").inputs.environment.variables).toEqual({
+      ...OBSERVED,
       SESSIONS_TABLE_NAME: table.name,
     });
     for (const fn of ["reader", "writer"]) expect(lambdaOf(run, "staging", fn).inputs.vpcConfig).toBeUndefined();
@@ -97,6 +102,7 @@ describe("a function's role and environment follow its needs exactly", () => {
     expect(statements.find((s) => s.Action.includes("ec2:CreateNetworkInterface"))?.Resource).toHaveLength(4);
     const lambda = lambdaOf(run, "staging", "sql").inputs;
     expect(lambda.environment.variables).toEqual({
+      ...OBSERVED,
       DATABASE_HOST: "rendezvous-staging.abc.eu-west-1.rds.amazonaws.com",
       DATABASE_PORT: "5432",
       DATABASE_NAME: "rendezvous",
@@ -113,7 +119,9 @@ describe("a function's role and environment follow its needs exactly", () => {
       "DATABASE_HOST",
       "DATABASE_NAME",
       "DATABASE_PORT",
+      "LOG_LEVEL",
       "NODE_EXTRA_CA_CERTS",
+      "RENDEZVOUS_STAGE",
     ]);
   });
 
@@ -133,6 +141,7 @@ describe("a function's role and environment follow its needs exactly", () => {
       { Effect: "Allow", Action: ["ssm:GetParameter"], Resource: [parameter.arn] },
     ]);
     expect(lambdaOf(run, "staging", "store-client").inputs.environment.variables).toEqual({
+      ...OBSERVED,
       DELIVERY_STORE_FUNCTION: alias,
       DELIVERIES_DLQ_URL: dlq.url,
       WEBHOOK_URL_PARAMETER: "/rendezvous/staging/webhook-url",
@@ -168,6 +177,7 @@ describe("a function's role and environment follow its needs exactly", () => {
 
   it("passes only configured settings, under their manifest variable names", () => {
     expect(lambdaOf(run, "staging", "configured").inputs.environment.variables).toEqual({
+      ...OBSERVED,
       CORS_ORIGINS: JSON.stringify(["https://staging.example.com", "http://localhost:5173"]),
       SEND_TIME: "09:00",
     });

@@ -12,6 +12,7 @@ import {
   SETTINGS,
   type Setting,
 } from "../apps/manifest.ts";
+import { OBSERVABILITY_ENV } from "../apps/telemetry.ts";
 import type { Grant } from "./components/LambdaFunction.ts";
 import type { StackConfig } from "./config.ts";
 
@@ -175,18 +176,22 @@ const envOf = (fn: FunctionSpec, need: Need, shared: SharedResources): Record<st
 };
 
 /**
- * The function's environment: one variable set per need (NEED_ENV), each configured setting it reads, and the
- * CA bundle wherever Postgres is reached over TLS.
+ * The function's environment: the stack's stage and log level (every function: the `Stack` dimension of its
+ * metrics and its logger's level), one variable set per need (NEED_ENV), each configured setting it reads, and
+ * the CA bundle wherever Postgres is reached over TLS.
  */
 export const environmentFor = (
   fn: FunctionSpec,
   shared: SharedResources,
-  settings: StackConfig["settings"],
+  config: Pick<StackConfig, "stage" | "logLevel" | "settings">,
 ): Record<string, pulumi.Input<string>> => {
-  const env: Record<string, pulumi.Input<string>> = {};
+  const env: Record<string, pulumi.Input<string>> = {
+    [OBSERVABILITY_ENV.stage]: config.stage,
+    [OBSERVABILITY_ENV.logLevel]: config.logLevel,
+  };
   for (const need of effectiveNeeds(fn)) Object.assign(env, envOf(fn, need, shared));
   for (const setting of effectiveSettings(fn)) {
-    const value = settings[setting];
+    const value = config.settings[setting];
     if (value !== undefined) env[SETTINGS[setting]] = value;
   }
   if (inVpc(fn)) Object.assign(env, RDS_CA_ENV);

@@ -18,6 +18,14 @@ describe("the stack config", () => {
     const s = parseStackConfig("staging", staging);
     const p = parseStackConfig("production", stackConfig("production"));
     expect([s.logRetentionDays, p.logRetentionDays]).toEqual([7, 30]);
+    expect([s.logLevel, p.logLevel]).toEqual(["debug", "info"]);
+    for (const c of [s, p]) {
+      expect(c.alarmThresholds).toEqual({
+        lateDeliveryP99Ms: 15 * 60 * 1000,
+        signInFailuresPer5Minutes: 50,
+        oldestDeliveryAgeSeconds: 15 * 60,
+      });
+    }
     expect([s.dynamoBilling, p.dynamoBilling]).toEqual(["on-demand", "provisioned"]);
     expect([s.deletionProtection, p.deletionProtection]).toEqual([false, true]);
     expect(p.dynamoCapacity).toEqual({ minRead: 5, maxRead: 200, minWrite: 5, maxWrite: 100, targetUtilization: 70 });
@@ -98,6 +106,22 @@ describe("the stack config", () => {
     ["broken JSON", { "rendezvous:sessionPolicy": "{idle" }, "rendezvous:sessionPolicy: expected a JSON object"],
     ["a misspelt key", { "rendezvous:logRetention": "7" }, "rendezvous:logRetention: unknown key"],
     [
+      "a log level Lambda's levels have but ours do not",
+      { "rendezvous:logLevel": "trace" },
+      'rendezvous:logLevel: expected one of debug, info, warn, error, got "trace"',
+    ],
+    ["a log level in capitals", { "rendezvous:logLevel": "INFO" }, "rendezvous:logLevel: expected one of debug"],
+    [
+      "an alarm threshold of zero",
+      { "rendezvous:alarmThresholds": '{"lateDeliveryP99Ms":0}' },
+      "rendezvous:alarmThresholds: expected an object of positive integers {lateDeliveryP99Ms,",
+    ],
+    [
+      "an unknown alarm threshold",
+      { "rendezvous:alarmThresholds": '{"lateDeliveryP99":60000}' },
+      "rendezvous:alarmThresholds: expected an object of positive integers",
+    ],
+    [
       "a database class without a connection budget",
       { "rendezvous:dbInstanceClass": "db.m5.24xlarge" },
       "rendezvous:dbInstanceClass: expected one of db.t4g.micro",
@@ -125,6 +149,18 @@ describe("the stack config", () => {
     expect(config.schedules).toEqual({ scheduler: "rate(1 minute)", other: "rate(2 hours)" });
     expect(config.pausedSchedules).toEqual(["matcher"]);
     expect(parseStackConfig("staging", staging).pausedSchedules).toEqual([]);
+  });
+
+  it("logs at info and alarms at the default thresholds when a stack sets neither, and merges a partial threshold", () => {
+    const bare = { ...staging, "rendezvous:logLevel": undefined, "rendezvous:alarmThresholds": undefined };
+    const config = parseStackConfig("staging", bare);
+    expect(config.logLevel).toBe("info");
+    expect(config.alarmThresholds.signInFailuresPer5Minutes).toBe(50);
+    const partial = parseStackConfig("staging", {
+      ...bare,
+      "rendezvous:alarmThresholds": '{"signInFailuresPer5Minutes":20}',
+    });
+    expect(partial.alarmThresholds).toEqual({ ...config.alarmThresholds, signInFailuresPer5Minutes: 20 });
   });
 
   it("lists every bad key at once", () => {

@@ -2,6 +2,9 @@
  * The stack's configuration, read once and validated: every problem names the key (`rendezvous:<key>`) and says
  * what was expected. Components never read config; they receive these plain values.
  */
+import { LOG_LEVELS, type LogLevel } from "../apps/telemetry.ts";
+import { ALARM_THRESHOLDS_EXPECTED, isAlarmThresholdsConfig, readAlarmThresholds } from "./alarm-thresholds-config.ts";
+import type { AlarmThresholds } from "./components/business-alarms.ts";
 import { configReader, isHttpUrl, isObject, isOrigin, type Raw } from "./config-reader.ts";
 import { DATABASE_CLASSES } from "./connection-budget.ts";
 import { isSchedulesConfig, readSchedules } from "./schedules-config.ts";
@@ -27,6 +30,8 @@ export interface StackConfig {
   readonly lambdaRuntime: string;
   readonly lambdaMemoryMb: number;
   readonly logRetentionDays: number;
+  /** What the functions log (`LOG_LEVEL`); `debug` also lets Lambda pass DEBUG lines. @default info */
+  readonly logLevel: LogLevel;
   readonly dbInstanceClass: string;
   readonly dbAllocatedStorageGb: number;
   readonly dbMultiAz: boolean;
@@ -39,6 +44,7 @@ export interface StackConfig {
   /** Function name -> reserved concurrency, overriding the manifest's (docs/decisions/0007: the connection budget). */
   readonly reservedConcurrency: Readonly<Record<string, number>>;
   readonly alarmEmail: string;
+  readonly alarmThresholds: AlarmThresholds;
   /** Function name -> schedule expression, overriding the manifest's. */
   readonly schedules: Readonly<Record<string, string>>;
   /** Functions whose schedule exists but is DISABLED (`{"matcher": {"paused": true}}`). */
@@ -91,6 +97,8 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
   if (Number.isInteger(logRetentionDays) && !RETENTION_DAYS.includes(logRetentionDays)) {
     fail("logRetentionDays", `one of CloudWatch's periods (${RETENTION_DAYS.join(", ")})`, get("logRetentionDays"));
   }
+  const levels = `one of ${LOG_LEVELS.join(", ")}`;
+  const logLevel = text("logLevel", (v) => (LOG_LEVELS as readonly string[]).includes(v), levels) ?? "info";
   const classes = `one of ${Object.keys(DATABASE_CLASSES).join(", ")}`;
   const dbInstanceClass = text("dbInstanceClass", (v) => v in DATABASE_CLASSES, classes);
   const dbAllocatedStorageGb = integer("dbAllocatedStorageGb", 20, 20, 65536);
@@ -107,6 +115,9 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
   const reservedConcurrency: Record<string, number> = reservedJson ? JSON.parse(reservedJson) : {};
   const alarmEmail = text("alarmEmail", (v) => /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(v), "an e-mail address");
   required("alarmEmail", alarmEmail, "an e-mail address");
+  const alarmThresholds = readAlarmThresholds(
+    json("alarmThresholds", isAlarmThresholdsConfig, ALARM_THRESHOLDS_EXPECTED),
+  );
 
   let dynamoCapacity = DEFAULT_CAPACITY;
   const capacity = json(
@@ -183,6 +194,7 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     lambdaRuntime: lambdaRuntime ?? "",
     lambdaMemoryMb,
     logRetentionDays,
+    logLevel: logLevel as LogLevel,
     dbInstanceClass: dbInstanceClass ?? "",
     dbAllocatedStorageGb,
     dbMultiAz,
@@ -193,6 +205,7 @@ export const parseStackConfig = (stage: string, raw: Raw): StackConfig => {
     dynamoCapacity,
     reservedConcurrency,
     alarmEmail: alarmEmail ?? "",
+    alarmThresholds,
     schedules,
     pausedSchedules,
     settings,

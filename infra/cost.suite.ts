@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { functions } from "../apps/manifest.ts";
+import { METRICS, type MetricSpec } from "../apps/telemetry.ts";
 import { DATABASE_CLASSES } from "./connection-budget.ts";
-import { estimate, UnpricedResourceError } from "./cost/estimate.ts";
+import { CUSTOM_METRICS_TYPE, estimate, UnpricedResourceError } from "./cost/estimate.ts";
 import { PRICES, type Region } from "./cost/prices.ts";
 import { invocationsPerMonth } from "./cost/usage.ts";
 import { type Recorded, sharedRun } from "./testing.ts";
@@ -29,6 +30,26 @@ describe.each(["staging", "production"])("the %s stack's cost (npm run cost)", (
     expect(e.lines.map((l) => l.basis).join("\n")).not.toMatch(/NAT|interface endpoint|IPv4/);
     expect(e.functions.map((f) => f.name).sort()).toEqual(functions.map((fn) => fn.name).sort());
     for (const f of e.functions) expect(f.perMillion, f.name).toBeGreaterThan(0.2);
+  });
+
+  it("counts the business alarms at the standard price, the sign-in alarm per reason it sums", async () => {
+    const e = estimate((await sharedRun(stage, functions)).resources, "eu-west-1", `rendezvous-${stage}`);
+    const alarm = (id: string) => e.lines.find((l) => l.name === `rendezvous-${stage}-alarms-${id}`)?.monthly;
+    expect(["late-deliveries", "dead-lettered", "deliveries-oldest-age", "matcher-not-running"].map(alarm)).toEqual([
+      0.1, 0.1, 0.1, 0.1,
+    ]);
+    expect(alarm("sign-in-failures")).toBe(0.4);
+  });
+
+  it("counts the custom metrics the matcher's runs emit while idle, and says what traffic can add", async () => {
+    const e = estimate((await sharedRun(stage, functions)).resources, "eu-west-1", `rendezvous-${stage}`);
+    const line = e.lines.find((l) => l.type === CUSTOM_METRICS_TYPE);
+    // Three combinations, in the 243 hours a month the matcher runs (rate(3 hours)), at $0.30 a metric-month.
+    expect(line?.monthly).toBeCloseTo((3 * 243.33 * 0.3) / 730, 2);
+    expect(line?.basis).toMatch(/matcher: BatchRuns Outcome=completed, PoolSize, BatchDuration, 243 h\/month/);
+    const combinations = Object.values(METRICS).reduce((n, m: MetricSpec) => n + (m.dimension?.values.length ?? 1), 0);
+    expect(e.customMetrics.combinations).toBe(combinations);
+    expect(e.customMetrics.ceilingMonthly).toBeCloseTo(combinations * 0.3, 6);
   });
 });
 
@@ -76,6 +97,22 @@ describe("the cost estimator", () => {
       });
     const [single, multi] = [false, true].map((m) => estimate([db(m)], "us-east-1", "x").fixedMonthly);
     expect([single, multi]).toEqual([25.66, 51.32]);
+  });
+
+  it("bills the idle custom metrics per hour with data: none for a paused matcher, every hour at most", () => {
+    const arn = "arn:aws:lambda:eu-west-1:123456789012:function:x-matcher";
+    const stack = (state: string, scheduleExpression: string) => [
+      resource("aws:lambda/function:Function", { name: "x-matcher", memorySize: 1536, arn }),
+      resource("aws:scheduler/schedule:Schedule", { state, scheduleExpression, target: { arn } }),
+    ];
+    const metrics = (state: string, expression: string) => estimate(stack(state, expression), "us-east-1", "x");
+    expect(metrics("ENABLED", "rate(3 hours)").customMetrics.idleMonthly).toBeCloseTo(0.3, 2);
+    // Every minute is still one billed hour per hour: 3 metrics × $0.30.
+    expect(metrics("ENABLED", "rate(1 minute)").customMetrics.idleMonthly).toBeCloseTo(0.9, 6);
+    const paused = metrics("DISABLED", "rate(3 hours)");
+    expect(paused.customMetrics.idleMonthly).toBe(0);
+    expect([...paused.lines, ...paused.free].map((l) => l.type)).not.toContain(CUSTOM_METRICS_TYPE);
+    expect(paused.customMetrics.basis).toMatch(/while idle \(none\)/);
   });
 
   it("counts a schedule's runs per month", () => {

@@ -15,3 +15,4 @@ import "./cost.suite.ts";
 import "./bundle.suite.ts";
 import "./preflight.suite.ts";
 import "./permissions.suite.ts";
+import "./observability.suite.ts";

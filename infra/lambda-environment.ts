@@ -1,8 +1,9 @@
 /**
  * The environment a deployed function starts with, without deploying it: what Lambda itself sets, plus exactly what
- * infra/ writes for the function (access.ts `environmentFor`, from a stack file's settings), with the resources'
- * names, ARNs and URLs made up. infra/bundle.suite.ts loads every bundle with it, so a handler that reads a variable
- * infra does not write fails in the tests instead of at its first cold start; bench/ times imports with it.
+ * infra/ writes for the function (access.ts `environmentFor`, from a stack file: its stage, log level and settings),
+ * with the resources' names, ARNs and URLs made up. infra/bundle.suite.ts loads every bundle with it, so a handler
+ * that reads a variable infra does not write fails in the tests instead of at its first cold start; bench/ times
+ * imports with it.
  */
 import { type FunctionSpec, memoryOf } from "../apps/manifest.ts";
 import { environmentFor, type SharedResources } from "./access.ts";
@@ -41,7 +42,7 @@ const placeholders = (prefix: string): SharedResources => ({
 export const lambdaEnvironment = (fn: FunctionSpec, stage = "staging"): Record<string, string> => {
   const prefix = `rendezvous-${stage}`;
   const config = parseStackConfig(stage, stackConfig(stage));
-  const written = environmentFor(fn, placeholders(prefix), config.settings) as Record<string, string>;
+  const written = environmentFor(fn, placeholders(prefix), config) as Record<string, string>;
   return {
     // Lambda's own: the region, the role's temporary credentials, the function's identity, UTC.
     AWS_REGION: REGION,

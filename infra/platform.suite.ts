@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { functions } from "../apps/manifest.ts";
+import { OBSERVABILITY_ENV } from "../apps/telemetry.ts";
 import { lambdaOf, rolePolicyOf } from "./policies.ts";
 import { ACCOUNT, REGION, type StackRun, sharedRun, stackConfig } from "./testing.ts";
 
@@ -130,7 +131,9 @@ describe("the platform's functions in the staging stack", () => {
   it.each(cases)("%s: its environment, trigger, URL auth and concurrency", (name) => {
     const expected = EXPECTED[name] as Expected;
     const lambda = lambdaOf(run, "staging", name).inputs;
-    expect(Object.keys(lambda.environment?.variables ?? {}).sort()).toEqual([...expected.env].sort());
+    // Every function also gets the stage and the log level (observability.suite.ts checks their values).
+    const env = [...expected.env, ...Object.values(OBSERVABILITY_ENV)];
+    expect(Object.keys(lambda.environment?.variables ?? {}).sort()).toEqual(env.sort());
     // The stack file's reservation (docs/decisions/0007) wins over the manifest's.
     const reserved: Record<string, number> = JSON.parse(
       stackConfig("staging")["rendezvous:reservedConcurrency"] ?? "{}",

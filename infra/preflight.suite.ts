@@ -136,6 +136,31 @@ describe("preflight: what AWS would refuse at deploy, checked offline", () => {
       /name: .*more than 255/,
     ],
     [
+      "an alarm evaluated over more than 7 days",
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      { name: "a", period: 86400, evaluationPeriods: 8 },
+      /evaluationPeriods: period 86400 s × 8 exceeds 604800 s/,
+    ],
+    [
+      "a 5-minute alarm evaluated over more than a day",
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      { name: "a", period: 300, evaluationPeriods: 289 },
+      /evaluationPeriods: period 300 s × 289 exceeds 86400 s/,
+    ],
+    [
+      "a metric-math alarm whose metrics' periods run over a day",
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      {
+        name: "a",
+        evaluationPeriods: 300,
+        metricQueries: [
+          { id: "e", expression: "m" },
+          { id: "m", metric: { period: 300 } },
+        ],
+      },
+      /evaluationPeriods: period 300 s × 300 exceeds 86400 s/,
+    ],
+    [
       "a tag key over 128 characters",
       "aws:sns/topic:Topic",
       { name: "t", tags: { ["k".repeat(129)]: "v" } },

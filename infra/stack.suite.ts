@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { DELIVERIES_QUEUE, functions, memoryOf, NEED_ENV, SETTINGS, timeoutOf } from "../apps/manifest.ts";
+import { OBSERVABILITY_ENV } from "../apps/telemetry.ts";
 import { effectiveNeeds, effectiveSettings, NEED_ACTIONS, RDS_CA_ENV } from "./access.ts";
 import { inVpc } from "./placement.ts";
 import { lambdaOf, privilegeProblems, rolePolicyOf, STAR_ONLY_ACTIONS, statementsOf } from "./policies.ts";
@@ -80,6 +81,7 @@ describe.each(["staging", "production"])("the %s stack", (stage) => {
     it.each(functions.map((fn) => [fn.name, fn] as const))("%s: environment of names, ARNs, URLs", (name, fn) => {
       const env: Record<string, string> = lambdaOf(manifest, stage, name).inputs.environment?.variables ?? {};
       const expected = new Set([
+        ...Object.values(OBSERVABILITY_ENV),
         ...effectiveNeeds(fn).flatMap((need) => NEED_ENV[need]),
         ...(inVpc(fn) ? Object.keys(RDS_CA_ENV) : []),
         ...effectiveSettings(fn)

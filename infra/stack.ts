@@ -15,6 +15,7 @@ import { connectionBudgetProblems } from "./connection-budget.ts";
 import { deployRun } from "./deploy-run.ts";
 import { createShared } from "./foundation.ts";
 import { networkKindOf } from "./placement.ts";
+import { missedRunsAlarmPeriod } from "./schedule-period.ts";
 import { tagEveryResource } from "./tags.ts";
 
 /** A function's deployable code and a digest of it (a changed digest re-runs the deploy-time invocation). */
@@ -88,6 +89,9 @@ export const firesEveryFewMinutes = (expression: string): boolean => {
   return rate !== null && Number(rate[1]) < 5;
 };
 
+/** The function whose runs BatchRuns counts (apps/matching/functions.ts). */
+const MATCHER = "matcher";
+
 export const buildStack = (options: StackOptions): StackOutputs => {
   checkInputs(options);
   const { config, functions, bundle } = options;
@@ -120,7 +124,8 @@ export const buildStack = (options: StackOptions): StackOutputs => {
       timeoutSeconds: timeoutOf(fn),
       ...(reservedConcurrency === undefined ? {} : { reservedConcurrency }),
       logRetentionDays: config.logRetentionDays,
-      environment: environmentFor(fn, shared, config.settings),
+      logLevel: config.logLevel,
+      environment: environmentFor(fn, shared, config),
       grants: grantsFor(fn, shared),
       ...(scheduled ? { asyncFailureQueueArn: asyncDlq.arn } : {}),
       // In the VPC (after its security group rules and endpoint), and after the deploy-time run unless it is it.
@@ -197,8 +202,17 @@ export const buildStack = (options: StackOptions): StackOutputs => {
         ? "scheduled"
         : "request",
   }));
+  // The matcher emits BatchRuns: its "not running" alarm watches its schedule, unless the stack paused it.
+  const matcher = scheduledFunctions.find((s) => s.name === MATCHER && !s.paused);
+  const matcherPeriod = matcher ? missedRunsAlarmPeriod(matcher.expression) : undefined;
+  if (matcherPeriod && "reason" in matcherPeriod) {
+    pulumi.log.warn(`rendezvous:schedules: no ${MATCHER}-not-running alarm: ${matcherPeriod.reason}`);
+  }
   const alarms = new Alarms(`${prefix}-alarms`, {
     prefix,
+    stage: config.stage,
+    thresholds: config.alarmThresholds,
+    ...(matcherPeriod && "seconds" in matcherPeriod ? { matcherPeriodSeconds: matcherPeriod.seconds } : {}),
     region,
     email: config.alarmEmail,
     functions: watched,

@@ -111,6 +111,11 @@ describe("staging and production", () => {
         "async-dlq-not-empty",
         "database-cpu",
         "database-free-storage",
+        "late-deliveries",
+        "dead-lettered",
+        "sign-in-failures",
+        "deliveries-oldest-age",
+        "matcher-not-running",
       ].sort(),
     );
     const alarms = Object.fromEntries(

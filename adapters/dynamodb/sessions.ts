@@ -13,6 +13,7 @@ import * as Schema from "effect/Schema";
 import { idleExpiryOf, type SessionPolicyValues, type StoredSession } from "../../core/sessions/model.ts";
 import { SessionStore } from "../../core/sessions/SessionStore.ts";
 import { Conflict, DependencyUnavailable } from "../../core/shared/errors.ts";
+import { withDependencySpans } from "../dependency-spans.ts";
 import { SESSIONS_TABLE_LAYOUT as L } from "./sessions-layout.ts";
 
 /**
@@ -214,4 +215,13 @@ export const dynamoSessionStore = (
   dynamo: DynamoDBDocumentClient,
   tableName: string,
   options?: DynamoSessionStoreOptions,
-): Layer.Layer<SessionStore> => Layer.succeed(SessionStore, makeDynamoSessionStore(dynamo, tableName, options));
+): Layer.Layer<SessionStore> =>
+  Layer.succeed(
+    SessionStore,
+    withDependencySpans("dynamodb.sessions", makeDynamoSessionStore(dynamo, tableName, options), {
+      listByUser: (userId) => ({ user_id: userId }),
+      revoke: (_id, userId) => ({ user_id: userId }),
+      revokedGeneration: (userId) => ({ user_id: userId }),
+      bumpRevokedGeneration: (userId) => ({ user_id: userId }),
+    }),
+  );

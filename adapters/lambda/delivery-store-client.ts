@@ -5,6 +5,7 @@ import * as Schedule from "effect/Schedule";
 import * as Schema from "effect/Schema";
 import { DeliveryStore } from "../../core/scheduling/DeliveryStore.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
+import { withDependencySpans } from "../dependency-spans.ts";
 import {
   describeIssues,
   InvokeResponse,
@@ -125,12 +126,16 @@ export const remoteDeliveryStore = (options: RemoteDeliveryStoreOptions): Layer.
       );
     });
 
-  return Layer.succeed(DeliveryStore, {
+  const store: Store = {
     claimDue: (...args) => call("claimDue", METHODS.claimDue, args),
     settle: (...args) => call("settle", METHODS.settle, args).pipe(Effect.asVoid),
     claimStale: (...args) => call("claimStale", METHODS.claimStale, args),
     giveUp: (...args) => call("giveUp", METHODS.giveUp, args).pipe(Effect.asVoid),
     beginDispatch: (...args) => call("beginDispatch", METHODS.beginDispatch, args),
     recordOutcome: (...args) => call("recordOutcome", METHODS.recordOutcome, args).pipe(Effect.asVoid),
-  });
+  };
+  return Layer.succeed(
+    DeliveryStore,
+    withDependencySpans("lambda.deliveryStore", store, { recordOutcome: (id) => ({ delivery_id: id }) }),
+  );
 };

@@ -4,6 +4,7 @@ import * as Layer from "effect/Layer";
 import * as Schema from "effect/Schema";
 import { DeliveryQueue } from "../../core/scheduling/DeliveryQueue.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
+import { withDependencySpans } from "../dependency-spans.ts";
 import { sendInBatches } from "./batch-send.ts";
 
 /** The deliveries queue's message: it names the delivery; the dispatcher reads the rest from the database. */
@@ -34,7 +35,10 @@ export const sqsDeliveryQueue = (
   queueUrl: string,
   deadLetterUrl?: string,
 ): Layer.Layer<DeliveryQueue> =>
-  Layer.succeed(DeliveryQueue, {
-    enqueue: sendTo(sqs, queueUrl, "deliveries queue"),
-    deadLetter: sendTo(sqs, deadLetterUrl, "deliveries dead-letter queue"),
-  });
+  Layer.succeed(
+    DeliveryQueue,
+    withDependencySpans("sqs.deliveries", {
+      enqueue: sendTo(sqs, queueUrl, "deliveries queue"),
+      deadLetter: sendTo(sqs, deadLetterUrl, "deliveries dead-letter queue"),
+    }),
+  );

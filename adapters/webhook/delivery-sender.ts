@@ -38,7 +38,7 @@ export const webhookDeliverySender = (options: {
                 ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
               });
             }),
-          ),
+          ).pipe(Effect.withSpan("webhook.send", { attributes: { delivery_id: deliveryId } })),
       };
     }),
   );

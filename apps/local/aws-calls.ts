@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { AWS_CALLS_HOOK, type AwsCall } from "../../adapters/aws/calls.ts";
 
 /**
@@ -35,7 +35,10 @@ export const startAwsCallRecorder = (file: string | undefined): AwsCallRecorder 
     const key = JSON.stringify(recorded);
     if (seen.has(key)) return;
     seen.set(key, recorded);
-    if (file) writeFileSync(file, `${JSON.stringify(calls(), null, 2)}\n`);
+    if (!file) return;
+    // Written aside and renamed: a reader polling the file (infra's permission proof) never sees half of it.
+    writeFileSync(`${file}.tmp`, `${JSON.stringify(calls(), null, 2)}\n`);
+    renameSync(`${file}.tmp`, file);
   };
   return {
     calls,

@@ -26,7 +26,10 @@ const recordRun = (report: RunReport): void => {
   }
   recordMetric("BatchRuns", "completed");
   recordMetric("PoolSize", report.pool_size);
-  for (const tier of ["0", "1", "2"] as const) recordMetric("Pairs", tier, report.by_tier[tier]);
+  // Only tiers that paired someone: an idle stack's runs then publish three metrics, not six (each costs).
+  for (const tier of ["0", "1", "2"] as const) {
+    if (report.by_tier[tier] > 0) recordMetric("Pairs", tier, report.by_tier[tier]);
+  }
   recordMetric("BatchDuration", report.duration_ms);
 };
 

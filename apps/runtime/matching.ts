@@ -11,6 +11,7 @@ import type { Clock } from "../../core/shared/Clock.ts";
 import type { DependencyUnavailable } from "../../core/shared/errors.ts";
 import type { Ids } from "../../core/shared/Ids.ts";
 import { issuesOf } from "../../core/shared/schema.ts";
+import { xrayTracerLayer } from "../observe/tracing.ts";
 import { appClock } from "./clock.ts";
 import { layerOnDatabase } from "./database.ts";
 import { ConfigError, JsonEnv } from "./env.ts";
@@ -66,7 +67,7 @@ export const postgresMatchingStoreFromEnv = (
 
 /** The matcher's services: the store (Postgres in AWS and locally, memory in handler tests), clock, ids, policy. */
 export const matcherLayer = <E, R>(store: Layer.Layer<MatchingStore, E, R>, env: Env = process.env) =>
-  Layer.mergeAll(store, appClock, cryptoIds, matchingConfigLayer(env));
+  Layer.mergeAll(store, appClock, cryptoIds, matchingConfigLayer(env), xrayTracerLayer(env));
 
 /** The matching API's services: the matcher's, plus the Authenticator on the sessions table for Bearer routes. */
 export const matchingLayer = <E, R>(

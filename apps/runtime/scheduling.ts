@@ -20,6 +20,7 @@ import type { RecoveryOptions } from "../../core/scheduling/recovery.ts";
 import { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { DependencyUnavailable } from "../../core/shared/errors.ts";
 import { DELIVERIES_QUEUE, DELIVERY_STORE_FUNCTION, functions, timeoutOf } from "../manifest.ts";
+import { xrayTracerLayer } from "../observe/tracing.ts";
 import { appClock } from "./clock.ts";
 import { layerOnDatabase } from "./database.ts";
 import { awsEndpoint, awsRegion, readEnv } from "./env.ts";
@@ -141,11 +142,11 @@ export const sqsClientFromEnv = (env: Env = process.env): SQSClient =>
 
 /** The back-office API: repositories, clock, ids, settings. */
 export const apiLayerFromEnv = (env: Env = process.env) =>
-  Layer.mergeAll(databaseLayer(env), appClock, cryptoIds, settingsLayer(env));
+  Layer.mergeAll(databaseLayer(env), appClock, cryptoIds, settingsLayer(env), xrayTracerLayer(env));
 
 /** The delivery-store function: the Postgres DeliveryStore and the settings its claims reschedule with. */
 export const deliveryStoreLayerFromEnv = (env: Env = process.env) =>
-  Layer.mergeAll(layerOnDatabase("scheduling", postgresDeliveryStore, env), settingsLayer(env));
+  Layer.mergeAll(layerOnDatabase("scheduling", postgresDeliveryStore, env), settingsLayer(env), xrayTracerLayer(env));
 
 /** The scheduler: deliveries (remote), the queue it sends to and its dead-letter queue, clock, settings. */
 export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = sqsClientFromEnv(env)) =>
@@ -154,6 +155,7 @@ export const schedulerLayerFromEnv = (env: Env = process.env, sqs: SQSClient = s
     sqsDeliveryQueue(sqs, readQueueUrl(env), readDeadLetterUrl(env)),
     appClock,
     settingsLayer(env),
+    xrayTracerLayer(env),
   );
 
 /**
@@ -168,5 +170,5 @@ export const dispatcherLayerFromEnv = (env: Env = process.env) => {
       catch: (cause) => new DependencyUnavailable({ dependency: "webhook secret", cause }),
     }).pipe(Effect.map((secret) => webhookDeliverySender({ url, secret }))),
   ).pipe(Layer.provide(appClock));
-  return Layer.mergeAll(remoteDeliveryStoreFromEnv(env), sender, appClock);
+  return Layer.mergeAll(remoteDeliveryStoreFromEnv(env), sender, appClock, xrayTracerLayer(env));
 };

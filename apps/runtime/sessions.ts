@@ -14,6 +14,7 @@ import { type SessionPolicy, sessionPolicyLayer } from "../../core/sessions/Sess
 import type { SessionStore } from "../../core/sessions/SessionStore.ts";
 import type { Clock } from "../../core/shared/Clock.ts";
 import type { Ids } from "../../core/shared/Ids.ts";
+import { xrayTracerLayer } from "../observe/tracing.ts";
 import { appClock } from "./clock.ts";
 import { awsEndpoint, awsRegion, ConfigError, JsonEnv, readEnv } from "./env.ts";
 
@@ -85,7 +86,13 @@ export const sessionsLayerFromEnv = (
 ): Layer.Layer<StoreServices | IdentityVerifier | Ids | Authenticator> => {
   const settings = readSessionsSettings(env);
   const base = storeLayer(env, settings.tableName, settings.policy);
-  return Layer.mergeAll(base, oidcVerifier(settings.providers), cryptoIds, Layer.provide(sessionAuthenticator, base));
+  return Layer.mergeAll(
+    base,
+    oidcVerifier(settings.providers),
+    cryptoIds,
+    Layer.provide(sessionAuthenticator, base),
+    xrayTracerLayer(env),
+  );
 };
 
 /**

@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlarmSpec } from "./alarm-spec.ts";
+import { type AlarmThresholds, businessAlarms } from "./business-alarms.ts";
 import { dashboardBody } from "./dashboard-body.ts";
+import { type DeadLetterLabel, platformAlarms } from "./platform-alarms.ts";
 
 export interface WatchedFunction {
   /** The manifest's name, used in alarm names. */
@@ -16,13 +19,18 @@ export interface WatchedFunction {
 export interface AlarmsArgs {
   /** Alarm and dashboard names start with it, e.g. `rendezvous-staging`. */
   readonly prefix: string;
+  /** The stack's stage: the business metrics' `Stack` dimension. */
+  readonly stage: string;
+  readonly thresholds: AlarmThresholds;
+  /** The matcher schedule's longest gap between runs; absent when it is paused or not in the stack. */
+  readonly matcherPeriodSeconds?: number;
   readonly region: pulumi.Input<string>;
   /** Subscribed to the alarm topic (the address must confirm the subscription). */
   readonly email: string;
   readonly functions: readonly WatchedFunction[];
   readonly deliveriesQueueName: pulumi.Input<string>;
   /** Every dead-letter queue: its first message raises an alarm. */
-  readonly deadLetterQueues: ReadonlyArray<{ readonly label: string; readonly name: pulumi.Input<string> }>;
+  readonly deadLetterQueues: ReadonlyArray<{ readonly label: DeadLetterLabel; readonly name: pulumi.Input<string> }>;
   readonly dbInstanceIdentifier: pulumi.Input<string>;
   /** @default 1000 */
   readonly queueDepthThreshold?: number;
@@ -30,10 +38,10 @@ export interface AlarmsArgs {
   readonly freeStorageBytesThreshold?: number;
 }
 
-const FIVE_MINUTES = 300;
-
 /**
- * The stack's alarms, all notifying one SNS topic with an e-mail subscription, and one CloudWatch dashboard.
+ * The stack's alarms (platform-alarms.ts: the functions, queues and database; business-alarms.ts: the product's
+ * metrics), all notifying one SNS topic with an e-mail subscription, and one CloudWatch dashboard. Every alarm's
+ * description ends with its runbook line ("Check first: ...").
  */
 export class Alarms extends pulumi.ComponentResource {
   readonly topicArn: pulumi.Output<string>;
@@ -49,7 +57,7 @@ export class Alarms extends pulumi.ComponentResource {
       { topic: topic.arn, protocol: "email", endpoint: args.email },
       { parent: this },
     );
-    const alarm = (id: string, description: string, settings: Omit<aws.cloudwatch.MetricAlarmArgs, "name">) => {
+    const alarm = (id: string, description: string, settings: AlarmSpec["settings"]) => {
       const created = new aws.cloudwatch.MetricAlarm(
         `${name}-${id}`,
         {
@@ -64,100 +72,9 @@ export class Alarms extends pulumi.ComponentResource {
       );
       this.alarmNames.push(created.name);
     };
-    const lambdaMetric = (fn: WatchedFunction, metricName: string, threshold: number) => ({
-      namespace: "AWS/Lambda",
-      metricName,
-      dimensions: { FunctionName: fn.functionName },
-      statistic: "Sum",
-      period: FIVE_MINUTES,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold,
-    });
-
-    for (const fn of args.functions) {
-      if (fn.errorPolicy === "queue") {
-        alarm(`${fn.name}-error-rate`, `${fn.name}: more than 10% of invocations failed in 5 minutes`, {
-          comparisonOperator: "GreaterThanThreshold",
-          threshold: 10,
-          evaluationPeriods: 1,
-          metricQueries: [
-            {
-              id: "rate",
-              // IF, not a division alone: an idle function (no invocations) has a rate of 0, not a missing point.
-              expression: "IF(invocations > 0, 100 * errors / invocations, 0)",
-              label: "error rate (%)",
-              returnData: true,
-            },
-            // PutMetricAlarm wants exactly one query returning data: the rate, not its inputs.
-            ...(["Errors", "Invocations"] as const).map((metricName) => ({
-              id: metricName.toLowerCase(),
-              returnData: false,
-              metric: {
-                namespace: "AWS/Lambda",
-                metricName,
-                dimensions: { FunctionName: fn.functionName },
-                stat: "Sum",
-                period: FIVE_MINUTES,
-              },
-            })),
-          ],
-        });
-      } else {
-        const threshold = fn.errorPolicy === "scheduled" ? 3 : 0;
-        alarm(
-          `${fn.name}-errors`,
-          `${fn.name}: more than ${threshold} errors in 5 minutes`,
-          lambdaMetric(fn, "Errors", threshold),
-        );
-      }
-      alarm(`${fn.name}-throttles`, `${fn.name}: invocations throttled`, lambdaMetric(fn, "Throttles", 0));
+    for (const spec of [...platformAlarms(args), ...businessAlarms(args)]) {
+      alarm(spec.id, spec.description, spec.settings);
     }
-
-    const queueMetric = (queueName: pulumi.Input<string>, threshold: number, period: number) => ({
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: queueName },
-      statistic: "Maximum",
-      period,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold,
-    });
-    const depth = args.queueDepthThreshold ?? 1000;
-    alarm(
-      "deliveries-depth",
-      `more than ${depth} deliveries waiting`,
-      queueMetric(args.deliveriesQueueName, depth, FIVE_MINUTES),
-    );
-    for (const dlq of args.deadLetterQueues) {
-      alarm(
-        `${dlq.label}-not-empty`,
-        `a message reached the ${dlq.label} dead-letter queue`,
-        queueMetric(dlq.name, 0, 60),
-      );
-    }
-
-    const rds = (metricName: string, statistic: string) => ({
-      namespace: "AWS/RDS",
-      metricName,
-      dimensions: { DBInstanceIdentifier: args.dbInstanceIdentifier },
-      statistic,
-      period: FIVE_MINUTES,
-    });
-    alarm("database-cpu", "database CPU above 80% for 15 minutes", {
-      ...rds("CPUUtilization", "Average"),
-      evaluationPeriods: 3,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 80,
-    });
-    const storage = args.freeStorageBytesThreshold ?? 2 * 1024 ** 3;
-    alarm("database-free-storage", "database free storage below 2 GiB", {
-      ...rds("FreeStorageSpace", "Minimum"),
-      evaluationPeriods: 1,
-      comparisonOperator: "LessThanThreshold",
-      threshold: storage,
-    });
 
     const dashboard = new aws.cloudwatch.Dashboard(
       name,

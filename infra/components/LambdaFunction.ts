@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { LogLevel } from "../../apps/telemetry.ts";
 import { LIVE_ALIAS } from "../live-alias.ts";
 
 /** One IAM statement: exact actions on exact resources (Allow). */
@@ -38,6 +39,8 @@ export interface LambdaFunctionArgs {
   readonly reservedConcurrency?: number;
   /** @default 7 */
   readonly logRetentionDays?: number;
+  /** The stack's log level (the function's `LOG_LEVEL`); sets what Lambda passes (applicationLogLevel). @default info */
+  readonly logLevel?: LogLevel;
   /** Names, ARNs and URLs only, never a secret value. @default {} */
   readonly environment?: Record<string, pulumi.Input<string>>;
   /** What the function may do beyond logging and tracing. @default [] */
@@ -52,6 +55,14 @@ export interface LambdaFunctionArgs {
    */
   readonly runAfter?: readonly pulumi.Resource[];
 }
+
+/**
+ * The level above which Lambda drops the function's JSON lines. Never above INFO: the logger filters by LOG_LEVEL
+ * itself, and an EMF metric line has no `level` key, which Lambda reads as INFO, so a WARN or ERROR here would
+ * drop every metric. DEBUG only when the stack logs debug, else Lambda would drop the logger's debug lines.
+ */
+export const applicationLogLevelOf = (logLevel: LogLevel): "DEBUG" | "INFO" =>
+  logLevel === "debug" ? "DEBUG" : "INFO";
 
 /**
  * One Lambda function with its own role (exact actions on exact resources; X-Ray's put actions and the ENI
@@ -143,7 +154,11 @@ export class LambdaFunction extends pulumi.ComponentResource {
         timeout: args.timeoutSeconds ?? 10,
         ...(args.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: args.reservedConcurrency }),
         tracingConfig: { mode: "Active" },
-        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        loggingConfig: {
+          logFormat: "JSON",
+          logGroup: logGroup.name,
+          applicationLogLevel: applicationLogLevelOf(args.logLevel ?? "info"),
+        },
         // An empty `variables` map would show as a change on every update.
         ...(Object.keys(args.environment ?? {}).length > 0
           ? { environment: { variables: args.environment ?? {} } }

@@ -1,9 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AlarmsArgs } from "./Alarms.ts";
+import { businessWidgets } from "./business-widgets.ts";
 
 const FIVE_MINUTES = 300;
 
-/** One row per function (invocations, errors, throttles, p95 duration), then the queues, then the database. */
+/**
+ * One row per function (invocations, errors, throttles, p95 duration), then the queues and the database, then
+ * the business metrics two widgets a row (business-widgets.ts).
+ */
 export const dashboardBody = (args: AlarmsArgs): pulumi.Output<string> => {
   const widget = (title: string, y: number, x: number, metrics: unknown[], stat = "Sum") => ({
     type: "metric",
@@ -46,5 +50,8 @@ export const dashboardBody = (args: AlarmsArgs): pulumi.Output<string> => {
       "Average",
     ),
   );
+  businessWidgets(args.stage, args.deliveriesQueueName).forEach((w, i) => {
+    widgets.push(widget(w.title, y + 6 + Math.floor(i / 2) * 6, (i % 2) * 12, w.metrics, w.stat));
+  });
   return pulumi.jsonStringify({ widgets });
 };

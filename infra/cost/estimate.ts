@@ -5,6 +5,7 @@
  * goals. A resource type neither priced here nor listed free is an error, never a silent zero.
  */
 import type { Recorded } from "../testing.ts";
+import { type CustomMetricsCost, customMetricsCost } from "./custom-metrics.ts";
 import { FREE_TYPES, HOURS_PER_MONTH, PRICES, type Region, type RegionPrices } from "./prices.ts";
 import { invocationsPerMonth, SQS_IDLE_POLLS_PER_MONTH, typicalDurationMs } from "./usage.ts";
 
@@ -30,7 +31,12 @@ export interface Estimate {
   readonly free: readonly CostLine[];
   readonly fixedMonthly: number;
   readonly functions: readonly FunctionRate[];
+  /** The business metrics: the idle part is a line of `lines`; the ceiling is what traffic can add. */
+  readonly customMetrics: CustomMetricsCost;
 }
+
+/** The type of the custom metrics' line: not a resource, what the functions' EMF lines create. */
+export const CUSTOM_METRICS_TYPE = "cloudwatch:custom-metrics";
 
 export class UnpricedResourceError extends Error {
   constructor(readonly types: readonly string[]) {
@@ -154,6 +160,18 @@ export const estimate = (resources: readonly Recorded[], region: Region, prefix:
       : { type: r.type, name: r.name, monthly: 0, basis: FREE_TYPES[r.type] ?? "" };
     (line.monthly > 0 ? lines : free).push({ ...line, monthly: round(line.monthly) });
   }
+  const schedules = resources
+    .filter((r) => r.type === "aws:scheduler/schedule:Schedule" && r.inputs.state !== "DISABLED")
+    .map((r) => ({
+      name: String(functionOf(resources, r.inputs.target?.arn)?.inputs.name ?? "").replace(`${prefix}-`, ""),
+      expression: String(r.inputs.scheduleExpression),
+    }));
+  const customMetrics = customMetricsCost(schedules, p);
+  // A line of its own, not a resource: none when nothing emits while idle.
+  if (customMetrics.idleMonthly > 0) {
+    const monthly = round(customMetrics.idleMonthly);
+    lines.push({ type: CUSTOM_METRICS_TYPE, name: `${prefix}-business-metrics`, monthly, basis: customMetrics.basis });
+  }
   const functions = resources
     .filter((r) => r.type === "aws:lambda/function:Function")
     .map((r) => {
@@ -163,5 +181,5 @@ export const estimate = (resources: readonly Recorded[], region: Region, prefix:
       return { name, memoryMb, typicalMs, perMillion: round(perInvocation(p, memoryMb, typicalMs) * 1e6) };
     });
   const fixedMonthly = round(lines.reduce((sum, line) => sum + line.monthly, 0));
-  return { region, lines, free, fixedMonthly, functions };
+  return { region, lines, free, fixedMonthly, functions, customMetrics };
 };

@@ -25,6 +25,11 @@ export interface RegionPrices {
   /** A standard-resolution alarm, per metric it evaluates. */
   readonly alarmMetricMonth: number;
   readonly dashboardMonth: number;
+  /**
+   * A custom metric (one name + dimension-value combination), per month, first 10,000 metrics; billed per hour in
+   * which it receives data (prorated by the hour).
+   */
+  readonly customMetricMonth: number;
   readonly secretMonth: number;
   readonly kmsKeyMonth: number;
   readonly sqsPerMillionRequests: number;
@@ -56,6 +61,7 @@ export const PRICES: Readonly<Record<Region, RegionPrices>> = {
     interfaceEndpointAzHour: 0.01,
     alarmMetricMonth: 0.1,
     dashboardMonth: 3,
+    customMetricMonth: 0.3,
     secretMonth: 0.4,
     kmsKeyMonth: 1,
     sqsPerMillionRequests: 0.4,
@@ -81,6 +87,7 @@ export const PRICES: Readonly<Record<Region, RegionPrices>> = {
     interfaceEndpointAzHour: 0.011,
     alarmMetricMonth: 0.1,
     dashboardMonth: 3,
+    customMetricMonth: 0.3,
     secretMonth: 0.4,
     kmsKeyMonth: 1,
     sqsPerMillionRequests: 0.4,

@@ -3,6 +3,7 @@
  * architecture and environment; queues, schedules, alarms, retention, the database engine; each with the field.
  */
 import { isScheduleExpression } from "../../apps/manifest.ts";
+import { ALARM_WINDOW_SECONDS, SHORT_PERIOD_WINDOW_SECONDS } from "../schedule-period.ts";
 import { type Check, checkFields, integer, oneOf, problem } from "./rules.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: resource inputs are free-form JSON
@@ -130,9 +131,28 @@ const environmentProblems = (where: string, variables: Record<string, unknown> |
   return problems;
 };
 
+/**
+ * CloudWatch evaluates an alarm over period × evaluationPeriods: at most 7 days, and 1 day when the period is under
+ * an hour. A metric-math alarm's periods are its metrics'.
+ */
+const alarmWindowProblems = (where: string, inputs: Inputs): string[] => {
+  const periods: unknown[] = inputs.metricQueries
+    ? inputs.metricQueries.flatMap((q: Inputs) => (q.metric ? [q.metric.period] : []))
+    : [inputs.period];
+  return periods.flatMap((period) => {
+    if (typeof period !== "number" || typeof inputs.evaluationPeriods !== "number") return [];
+    const window = Number(period) * Number(inputs.evaluationPeriods);
+    const limit = Number(period) < 3600 ? SHORT_PERIOD_WINDOW_SECONDS : ALARM_WINDOW_SECONDS;
+    return window <= limit
+      ? []
+      : [problem(where, "evaluationPeriods", `period ${period} s × ${inputs.evaluationPeriods} exceeds ${limit} s`)];
+  });
+};
+
 export const valueProblems = (where: string, type: string, inputs: Inputs): string[] => [
   ...checkFields(where, inputs, VALUE_RULES[type] ?? {}),
   ...(type === "aws:lambda/function:Function" ? environmentProblems(where, inputs.environment?.variables) : []),
+  ...(type === "aws:cloudwatch/metricAlarm:MetricAlarm" ? alarmWindowProblems(where, inputs) : []),
   ...(type === "aws:sqs/queue:Queue" && inputs.redrivePolicy
     ? checkFields(
         where,

@@ -5,6 +5,7 @@ import { type Intention, MatchingStore, type PoolState, type Response } from "..
 import { respondTo } from "../../../core/matching/matches.ts";
 import { cityOf } from "../../../core/matching/profile.ts";
 import { Conflict, DependencyUnavailable, Forbidden, NotFound } from "../../../core/shared/errors.ts";
+import { withDependencySpans } from "../../dependency-spans.ts";
 import { toDate } from "../scheduling/rows.ts";
 import { PlannerDied, runBatchIn } from "./batch.ts";
 import {
@@ -117,7 +118,17 @@ const respondIn = async (tx: Sql, matchId: string, userId: string, response: Res
 
 /** The matching store on Postgres (postgres.js pool from adapters/postgres/client.ts). */
 export const postgresMatchingStore = (sql: postgres.Sql): Layer.Layer<MatchingStore> =>
-  Layer.succeed(MatchingStore, makePostgresMatchingStore(sql));
+  Layer.succeed(
+    MatchingStore,
+    withDependencySpans("postgres.matching", makePostgresMatchingStore(sql), {
+      currentIntention: (userId) => ({ user_id: userId }),
+      withdraw: (userId) => ({ user_id: userId }),
+      activeMatch: (userId) => ({ user_id: userId }),
+      respond: (matchId, userId) => ({ match_id: matchId, user_id: userId }),
+      recordFeedback: (matchId, userId) => ({ match_id: matchId, user_id: userId }),
+      runBatch: (runId) => ({ run_id: runId }),
+    }),
+  );
 
 /** The store itself, for tests that wrap one of its methods. */
 export const makePostgresMatchingStore = (sql: postgres.Sql): MatchingStore["Service"] =>

@@ -3,6 +3,7 @@ import * as Layer from "effect/Layer";
 import type postgres from "postgres";
 import { DeliveryStore, type DispatchDelivery } from "../../../core/scheduling/DeliveryStore.ts";
 import type { DeliveryStatus, EventType, PendingDelivery } from "../../../core/scheduling/model.ts";
+import { withDependencySpans } from "../../dependency-spans.ts";
 import { claimStale, giveUp } from "./recovery.ts";
 import { type ClaimRow, claimedOf, isUuid, query, toDate } from "./rows.ts";
 import { insertPending } from "./users.ts";
@@ -43,7 +44,13 @@ const insertNext = async (tx: postgres.TransactionSql, next: readonly PendingDel
  * `FOR UPDATE SKIP LOCKED`, so concurrent schedulers split the work without waiting on each other.
  */
 export const postgresDeliveryStore = (sql: postgres.Sql): Layer.Layer<DeliveryStore> =>
-  Layer.succeed(DeliveryStore, {
+  Layer.succeed(
+    DeliveryStore,
+    withDependencySpans("postgres.deliveries", deliveryStore(sql), { recordOutcome: (id) => ({ delivery_id: id }) }),
+  );
+
+const deliveryStore = (sql: postgres.Sql): DeliveryStore["Service"] =>
+  DeliveryStore.of({
     claimDue: ({ now, limit, leaseSeconds, owner, nextOf }) =>
       query(() =>
         sql.begin(async (tx) => {

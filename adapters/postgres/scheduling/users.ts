@@ -10,6 +10,7 @@ import {
   type UserSnapshot,
 } from "../../../core/scheduling/UserRepository.ts";
 import { DependencyUnavailable, NotFound } from "../../../core/shared/errors.ts";
+import { withDependencySpans } from "../../dependency-spans.ts";
 import {
   DELIVERY_COLUMNS,
   type DeliveryRow,
@@ -105,7 +106,17 @@ const writeChange = async (sql: Sql, change: UserChange, created: boolean): Prom
 };
 
 export const postgresUserRepository = (sql: postgres.Sql): Layer.Layer<UserRepository> =>
-  Layer.succeed(UserRepository, {
+  Layer.succeed(
+    UserRepository,
+    withDependencySpans("postgres.users", userRepository(sql), {
+      find: (id) => ({ user_id: id }),
+      modify: (id) => ({ user_id: id }),
+      remove: (id) => ({ user_id: id }),
+    }),
+  );
+
+const userRepository = (sql: postgres.Sql): UserRepository["Service"] =>
+  UserRepository.of({
     create: (change) => query(() => sql.begin((tx) => writeChange(tx, change, true))),
     find: (id) => (isUuid(id) ? query(() => readDetails(sql, id)) : Effect.succeed(undefined)),
     modify: <E>(id: string, plan: (snapshot: UserSnapshot) => Result.Result<UserChange, E>) => {
