@@ -38,6 +38,9 @@ const setClock = async (instant: string) => {
   await shows(page.locator("#clock-now", { hasText: instant.replace("T", " ").slice(0, 16) }));
 };
 
+/** A flow waits on the scheduler, the queue and the receiver; a loaded machine (npm test) needs more than 30 s. */
+const FLOW = { timeout: 60_000 };
+
 const webhooksOf = (name: string) => page.locator("#webhook-list li", { hasText: `Hey, ${name} it's your birthday` });
 const queueRow = (suffix: string) =>
   page.locator("#queue-list tbody tr").filter({ has: page.getByText(`rendezvous-local-${suffix}`, { exact: true }) });
@@ -49,7 +52,7 @@ const receiverAnswers = async (mode: string, label: RegExp) => {
 };
 
 describe("the local console", () => {
-  it("shows a birthday webhook at 09:00 with a valid signature after the scheduler runs", async () => {
+  it("shows a birthday webhook at 09:00 with a valid signature after the scheduler runs", FLOW, async () => {
     await setClock(`${DAY_BEFORE}T12:00:00Z`);
     const created = await sendRequest(page, {
       function: "scheduling",
@@ -83,53 +86,57 @@ describe("the local console", () => {
     await screenshot(page, "1-birthday-webhook");
   });
 
-  it("dead-letters a delivery the receiver keeps refusing, then redrives it from the dead-letter queue", async () => {
-    await receiverAnswers("answering 500", /500 error/);
-    const created = await sendRequest(page, {
-      function: "scheduling",
-      method: "POST",
-      path: "/users",
-      body: { first_name: "Dee", last_name: "Letter", birthday: BIRTHDAY, timezone: "Pacific/Honolulu" },
-    });
-    expect(created).toMatch(/^201 /);
-    await setClock(`${DAY}T19:00:00Z`); // 09:00 in Honolulu (UTC-10, no daylight saving)
-    await page.getByRole("button", { name: "Run scheduler now" }).click();
-    await shows(webhooksOf("Dee Letter"));
-    expect(await webhooksOf("Dee Letter").first().textContent()).toMatch(/valid signature.*answered 500/);
+  it(
+    "dead-letters a delivery the receiver keeps refusing, then redrives it from the dead-letter queue",
+    FLOW,
+    async () => {
+      await receiverAnswers("answering 500", /500 error/);
+      const created = await sendRequest(page, {
+        function: "scheduling",
+        method: "POST",
+        path: "/users",
+        body: { first_name: "Dee", last_name: "Letter", birthday: BIRTHDAY, timezone: "Pacific/Honolulu" },
+      });
+      expect(created).toMatch(/^201 /);
+      await setClock(`${DAY}T19:00:00Z`); // 09:00 in Honolulu (UTC-10, no daylight saving)
+      await page.getByRole("button", { name: "Run scheduler now" }).click();
+      await shows(webhooksOf("Dee Letter"));
+      expect(await webhooksOf("Dee Letter").first().textContent()).toMatch(/valid signature.*answered 500/);
 
-    // Each retry waits out a backoff (30 s, then 60 s, ...) on wall time: "Retry now" skips it, up to the 5th
-    // receive, after which the dispatcher gives up and the queue moves the message to its dead-letter queue.
-    const retry = page.getByRole("button", { name: "Retry waiting messages of rendezvous-local-deliveries now" });
-    await until(
-      "the message in the dead-letter queue",
-      async () => (await cell("deliveries-dlq", 2).textContent()) === "1",
-      async () => retry.click(),
-      30_000,
-    );
-    expect(await webhooksOf("Dee Letter").count()).toBe(5);
-    await shows(page.locator("#scheduling-view tr", { hasText: "Dee Letter" }).getByText("failed 1"));
-    await shows(page.getByRole("img", { name: /^Deliveries \(Outcome=failed\): .*latest 1 Count$/ }));
-
-    await page.getByRole("button", { name: "Peek at rendezvous-local-deliveries-dlq" }).click();
-    await shows(page.locator("#queue-messages", { hasText: "delivery_id" }));
-    expect(await cell("deliveries-dlq", 2).textContent()).toBe("1"); // a peek does not consume
-    await screenshot(page, "2-dead-lettered");
-
-    await receiverAnswers("answering 200", /200 OK/);
-    await page.getByRole("button", { name: "Redrive rendezvous-local-deliveries-dlq to its source" }).click();
-    await shows(page.locator("#queue-result", { hasText: "1 moved back to the source, 0 failed" }));
-    // Back in the source queue, the dispatcher takes it and acknowledges it: its delivery is final (failed).
-    await until("both queues empty", async () => {
-      const counts = await Promise.all(
-        [2, 3, 4].flatMap((column) => ["deliveries", "deliveries-dlq"].map((q) => cell(q, column).textContent())),
+      // Each retry waits out a backoff (30 s, then 60 s, ...) on wall time: "Retry now" skips it, up to the 5th
+      // receive, after which the dispatcher gives up and the queue moves the message to its dead-letter queue.
+      const retry = page.getByRole("button", { name: "Retry waiting messages of rendezvous-local-deliveries now" });
+      await until(
+        "the message in the dead-letter queue",
+        async () => (await cell("deliveries-dlq", 2).textContent()) === "1",
+        async () => retry.click(),
+        30_000,
       );
-      return counts.every((count) => count === "0");
-    });
-    expect(await webhooksOf("Dee Letter").count()).toBe(5);
-    await screenshot(page, "3-redriven");
-  });
+      expect(await webhooksOf("Dee Letter").count()).toBe(5);
+      await shows(page.locator("#scheduling-view tr", { hasText: "Dee Letter" }).getByText("failed 1"));
+      await shows(page.getByRole("img", { name: /^Deliveries \(Outcome=failed\): .*latest 1 Count$/ }));
 
-  it("pairs two intentions when the matcher runs and draws the batch", async () => {
+      await page.getByRole("button", { name: "Peek at rendezvous-local-deliveries-dlq" }).click();
+      await shows(page.locator("#queue-messages", { hasText: "delivery_id" }));
+      expect(await cell("deliveries-dlq", 2).textContent()).toBe("1"); // a peek does not consume
+      await screenshot(page, "2-dead-lettered");
+
+      await receiverAnswers("answering 200", /200 OK/);
+      await page.getByRole("button", { name: "Redrive rendezvous-local-deliveries-dlq to its source" }).click();
+      await shows(page.locator("#queue-result", { hasText: "1 moved back to the source, 0 failed" }));
+      // Back in the source queue, the dispatcher takes it and acknowledges it: its delivery is final (failed).
+      await until("both queues empty", async () => {
+        const counts = await Promise.all(
+          [2, 3, 4].flatMap((column) => ["deliveries", "deliveries-dlq"].map((q) => cell(q, column).textContent())),
+        );
+        return counts.every((count) => count === "0");
+      });
+      expect(await webhooksOf("Dee Letter").count()).toBe(5);
+      await screenshot(page, "3-redriven");
+    },
+  );
+
+  it("pairs two intentions when the matcher runs and draws the batch", FLOW, async () => {
     const tennis = { activities: ["tennis"], when: ["sat-daytime"], where: "Palo Alto", must_haves: ["where"] };
     for (const user of ["ana", "ben"]) {
       const joined = await sendRequest(page, {
