@@ -1,7 +1,9 @@
 import { PurgeQueueCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { scheduledEvent } from "../http/testing.ts";
+import { makeLogger } from "../observe/log.ts";
 import { startPipeline } from "./pipeline-testing.ts";
+import { makeSchedulerHandler } from "./scheduler.ts";
 
 /**
  * Messages lost on the way (a purged queue stands for lost, expired and deleted messages), on real parts: the
@@ -55,5 +57,32 @@ describe("the scheduler's recovery of lost messages", () => {
     expect(await pipeline.depth(queue.dlqUrl)).toBe(1);
     const [row] = await db.sql`select status, requeues, last_error from deliveries where occurrence = '2026-03-07'`;
     expect(row).toMatchObject({ status: "failed", requeues: 4, last_error: expect.stringMatching(/dead-letter/) });
+  });
+
+  it("after a local restart re-queues what the queue lost on the first tick only, even once the clock is set back", async () => {
+    const pipeline = await startPipeline({ start: START });
+    const { scheduler, clock, context, sqs, queue, runtime } = pipeline;
+    await pipeline.addUsers(2, "1990-03-07");
+    await pipeline.addUsers(1, "1990-03-08");
+    expect(await scheduler(scheduledEvent("scheduler"), context("before"))).toMatchObject({ queued: 2 });
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: queue.url })); // the restart: the in-memory queue is new
+    // The restarted runtime's queue started "on the 10th" (LOCAL_QUEUE_STARTED_AT); a developer then sets the
+    // clock back to the 8th.
+    const restarted = makeSchedulerHandler(
+      runtime,
+      makeLogger({}, () => {}),
+      {
+        staleSeconds: 1200,
+        lostBefore: new Date("2026-03-10T00:00:00Z"),
+      },
+    );
+    clock.advance(60_000);
+    expect(await restarted(scheduledEvent("scheduler"), context("first"))).toMatchObject({ requeued: 2 });
+    clock.set("2026-03-08T09:00:30Z");
+    expect(await restarted(scheduledEvent("scheduler"), context("8th"))).toMatchObject({ queued: 1 });
+    clock.advance(60_000);
+    // Queued on the 8th, before the queue's start instant, yet its message is in the queue: not lost.
+    expect(await restarted(scheduledEvent("scheduler"), context("next"))).toMatchObject({ requeued: 0 });
+    expect(await pipeline.depth(queue.url)).toBe(3);
   });
 });

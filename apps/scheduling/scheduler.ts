@@ -37,11 +37,20 @@ export const makeSchedulerHandler = (
   logger: Logger = makeLogger({ function: "scheduler" }),
   recovery: RecoveryOptions = readRecovery({}),
 ) => {
+  // `lostBefore` (the local queue's start) is for the first tick only: it re-queues what the restart lost, and
+  // a clock later set back before the start must not make fresh deliveries look lost (the stale rule stays).
+  let current = recovery;
   return async (event: unknown, context?: InvocationContext): Promise<TickCounts> => {
     const owner = context?.awsRequestId ?? randomUUID();
     const hasTime = context ? () => context.getRemainingTimeInMillis() > SETTLE_RESERVE_MS : undefined;
     const started = Date.now();
-    const exit = await runtime.runPromiseExit(runSchedulerTick({ owner, recovery, ...(hasTime ? { hasTime } : {}) }));
+    const exit = await runtime.runPromiseExit(
+      runSchedulerTick({ owner, recovery: current, ...(hasTime ? { hasTime } : {}) }),
+    );
+    if (Exit.isSuccess(exit) && current.lostBefore) {
+      const { lostBefore: _firstTickOnly, ...rest } = current;
+      current = rest;
+    }
     const fields = { request_id: owner, scheduled_time: scheduledTimeOf(event), duration_ms: Date.now() - started };
     if (Exit.isSuccess(exit)) {
       logger.info("tick", { ...fields, ...exit.value });
