@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import * as Cause from "effect/Cause";
+import * as Effect from "effect/Effect";
 import * as Exit from "effect/Exit";
 import type * as ManagedRuntime from "effect/ManagedRuntime";
 import type { DeliveryQueue } from "../../core/scheduling/DeliveryQueue.ts";
@@ -7,7 +8,7 @@ import type { DeliveryStore } from "../../core/scheduling/DeliveryStore.ts";
 import type { RecoveryOptions } from "../../core/scheduling/recovery.ts";
 import type { SchedulingSettings } from "../../core/scheduling/SchedulingSettings.ts";
 import { runSchedulerTick, type TickCounts } from "../../core/scheduling/scheduler.ts";
-import type { Clock } from "../../core/shared/Clock.ts";
+import { Clock } from "../../core/shared/Clock.ts";
 import { describeError, type Logger, makeLogger } from "../observe/log.ts";
 import { recordMetric } from "../observe/metrics.ts";
 import { readRecovery } from "../runtime/scheduling.ts";
@@ -37,20 +38,24 @@ export const makeSchedulerHandler = (
   logger: Logger = makeLogger({ function: "scheduler" }),
   recovery: RecoveryOptions = readRecovery({}),
 ) => {
-  // `lostBefore` (the local queue's start) is for the first tick only: it re-queues what the restart lost, and
-  // a clock later set back before the start must not make fresh deliveries look lost (the stale rule stays).
+  // `lostBefore` (the local queue's start) holds while the clock is past it. Once a tick sees the clock set back
+  // before it, deliveries queued from then on would look older than the queue: it is dropped for good, and what
+  // the restart lost and no tick has re-queued yet comes back by the stale rule instead.
   let current = recovery;
+  const nowOf = Effect.gen(function* () {
+    return yield* (yield* Clock).now;
+  });
   return async (event: unknown, context?: InvocationContext): Promise<TickCounts> => {
     const owner = context?.awsRequestId ?? randomUUID();
     const hasTime = context ? () => context.getRemainingTimeInMillis() > SETTLE_RESERVE_MS : undefined;
     const started = Date.now();
+    if (current.lostBefore && (await runtime.runPromise(nowOf)) < current.lostBefore) {
+      const { lostBefore: _setBack, ...rest } = current;
+      current = rest;
+    }
     const exit = await runtime.runPromiseExit(
       runSchedulerTick({ owner, recovery: current, ...(hasTime ? { hasTime } : {}) }),
     );
-    if (Exit.isSuccess(exit) && current.lostBefore) {
-      const { lostBefore: _firstTickOnly, ...rest } = current;
-      current = rest;
-    }
     const fields = { request_id: owner, scheduled_time: scheduledTimeOf(event), duration_ms: Date.now() - started };
     if (Exit.isSuccess(exit)) {
       logger.info("tick", { ...fields, ...exit.value });
