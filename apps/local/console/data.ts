@@ -1,46 +1,13 @@
 import { control } from "./api.ts";
 import { barChart } from "./charts.ts";
 import { byId, h, instant, show, table } from "./dom.ts";
+import type { MatchingView, SchedulingView } from "./views.ts";
 
 /**
  * Data views (GET /_local/data/scheduling and /_local/data/matching, read-only): scheduling users with their next
  * messages and deliveries by status; the matching pool by tier and the last batch's report as a picture.
  */
 type Counts = Record<string, number>;
-interface SchedulingView {
-  readonly deliveries_by_status: Counts;
-  readonly users: ReadonlyArray<{
-    id: string;
-    name: string;
-    birthday: string;
-    timezone: string;
-    next_messages: ReadonlyArray<{ type: string; occurrence: string; send_at: string; status: string }>;
-    deliveries_by_status: Counts;
-  }>;
-  readonly recent_deliveries: ReadonlyArray<{
-    id: string;
-    user_id: string;
-    occurrence: string;
-    status: string;
-    attempts: number;
-    last_error: string | null;
-    updated_at: string;
-  }>;
-}
-interface MatchingView {
-  readonly pool: { by_tier: Counts; entries: ReadonlyArray<{ user_id: string; tier: number; city: string }> };
-  readonly last_batch: {
-    run_id: string;
-    started_at: string;
-    pool_size: number;
-    pairs_created: number;
-    by_tier: Counts;
-    promoted: number;
-    expired: number;
-    pairs: ReadonlyArray<{ user_a: string; user_b: string; score: number; tier: number; status: string }>;
-    score_histogram: readonly number[];
-  } | null;
-}
 
 const chips = (counts: Counts) => {
   const entries = Object.entries(counts);
