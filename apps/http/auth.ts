@@ -2,12 +2,13 @@ import * as Effect from "effect/Effect";
 import { type AuthenticatedUser, Authenticator } from "../../core/sessions/Authenticator.ts";
 import { type DependencyUnavailable, Unauthenticated } from "../../core/shared/errors.ts";
 import { recordMetric } from "../observe/metrics.ts";
-import type { DimensionValue } from "../telemetry.ts";
+import { type DimensionValue, METRICS } from "../telemetry.ts";
 import type { HttpRequest } from "./router.ts";
 
-const VALIDATION_RESULTS: readonly string[] = ["unknown", "expired", "revoked"];
-const resultOf = (reason: string) =>
-  (VALIDATION_RESULTS.includes(reason) ? reason : "unknown") as DimensionValue<"SessionsValidated">;
+type Result = DimensionValue<"SessionsValidated">;
+const RESULTS: readonly string[] = METRICS.SessionsValidated.dimension.values;
+/** The authenticator's reason (`unknown`, `expired`, `revoked`) as the metric's Result; anything else is unknown. */
+const resultOf = (reason: string): Result => (RESULTS.includes(reason) ? (reason as Result) : "unknown");
 
 /**
  * The caller of an authenticated route, from `Authorization: Bearer <session token>`: 401 when missing or not

@@ -4,7 +4,7 @@ import type { ReceiverFailure, WebhookReceiver } from "../../adapters/webhook/re
 import { HANG } from "../../adapters/webhook/receiver.ts";
 import type { FunctionSpec } from "../manifest.ts";
 import type { ConsoleAssets } from "./console-assets.ts";
-import { type Answer, decode, error } from "./control.ts";
+import { type Answer, decode, error, limitOf } from "./control-answers.ts";
 import type { DataViews } from "./data-views.ts";
 import type { Engines } from "./engines.ts";
 import { peekMessages, redrive } from "./queue-controls.ts";
@@ -52,16 +52,6 @@ const modeOf = (failure: ReceiverFailure | undefined) => {
   return "retryAfterSeconds" in failure
     ? { mode: "429", retry_after_seconds: failure.retryAfterSeconds }
     : { mode: String(failure.status) };
-};
-
-/** `?limit=` as an integer in 1..max, or a 400 naming it. */
-const limitOf = (url: URL, fallback: number, max: number): number | Answer => {
-  const text = url.searchParams.get("limit");
-  if (text === null) return fallback;
-  const limit = Number(text);
-  return /^\d+$/.test(text) && limit >= 1 && limit <= max
-    ? limit
-    : error(400, "validation_failed", `limit: expected an integer 1..${max}, got "${text}"`);
 };
 
 const functionsOf = (deps: ConsoleDeps) =>
@@ -122,7 +112,7 @@ export const consoleRoutes =
         return ok(modeOf(deps.receiver.failure()));
       }
       case "GET /_local/data/scheduling": {
-        const limit = limitOf(url, 50, 500);
+        const limit = limitOf(url.searchParams, 50, 500);
         return typeof limit === "number" ? ok(await deps.data.scheduling(limit)) : limit;
       }
       case "GET /_local/data/matching":

@@ -1,8 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import * as Result from "effect/Result";
 import * as Schema from "effect/Schema";
-import { issuesOf } from "../../core/shared/schema.ts";
 import { parseIsoDuration, type RuntimeClock } from "./clock.ts";
+import { type Answer, decode, error } from "./control-answers.ts";
 import type { LocalIdp } from "./idp.ts";
 import { errorText } from "./invoke.ts";
 import type { Observer } from "./observed.ts";
@@ -35,18 +34,6 @@ export interface ControlServer {
   close(): Promise<void>;
 }
 
-/** A JSON answer, or `raw` content of its own type (the console's page and assets). */
-export type Answer = {
-  status: number;
-  body?: unknown;
-  raw?: { readonly type: string; readonly content: string | Uint8Array };
-};
-
-export const error = (status: number, code: string, message: string, details: unknown[] = []): Answer => ({
-  status,
-  body: { error: { code, message, details } },
-});
-
 const IsoInstant = Schema.String.check(
   Schema.makeFilter((value: string) => !Number.isNaN(Date.parse(value)) || "expected an ISO-8601 instant"),
 );
@@ -61,16 +48,6 @@ const ClockBody = Schema.Union([
   Schema.Struct({ reset: Schema.Literal(true) }),
 ]);
 const IdTokenBody = Schema.Struct({ sub: Schema.NonEmptyString, email: Schema.optional(Schema.String) });
-
-type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly answer: Answer };
-
-export const decode = <S extends Schema.Decoder<unknown>>(schema: S, input: unknown): Decoded<S["Type"]> => {
-  const result = Schema.decodeUnknownResult(schema)(input, { errors: "all", onExcessProperty: "ignore" });
-  if (Result.isSuccess(result)) return { ok: true, value: result.success };
-  const details = issuesOf(result.failure.issue);
-  const first = details[0] ?? { field: "body", reason: "invalid" };
-  return { ok: false, answer: error(400, "validation_failed", `${first.field}: ${first.reason}`, [...details]) };
-};
 
 const readJson = async (request: IncomingMessage): Promise<unknown> => {
   const chunks: Buffer[] = [];

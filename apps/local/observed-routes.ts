@@ -1,16 +1,11 @@
 import { NAMESPACES } from "../telemetry.ts";
+import { type Answer, limitOf, refuse } from "./control-answers.ts";
 import type { Observer } from "./observed.ts";
 
 /**
  * `GET /_local/metrics` (`?namespace=`) and `GET /_local/invocations` (`?function=&limit=`): what the observer
  * saw. A query value that is not one the route knows is a 400 naming it, like any body field.
  */
-type Answer = { status: number; body?: unknown };
-
-const refuse = (field: string, reason: string): Answer => ({
-  status: 400,
-  body: { error: { code: "validation_failed", message: `${field}: ${reason}`, details: [{ field, reason }] } },
-});
 
 const KNOWN_NAMESPACES: readonly string[] = Object.values(NAMESPACES);
 
@@ -28,9 +23,8 @@ export const observed = (
   }
   const fn = query.get("function") ?? undefined;
   if (fn !== undefined && !functions.includes(fn)) return refuse("function", `expected one of ${functions.join(", ")}`);
-  const limitText = query.get("limit") ?? "50";
-  const limit = Number(limitText);
-  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 200) return refuse("limit", "expected an integer from 1 to 200");
+  const limit = limitOf(query, 50, 200);
+  if (typeof limit !== "number") return limit;
   return {
     status: 200,
     body: { invocations: observer.invocations(fn === undefined ? { limit } : { function: fn, limit }) },

@@ -1,5 +1,5 @@
 import * as Schema from "effect/Schema";
-import { type Answer, decode, error } from "./control.ts";
+import { type Answer, decode, error } from "./control-answers.ts";
 import { errorText } from "./invoke.ts";
 
 /**

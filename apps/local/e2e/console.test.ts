@@ -184,6 +184,9 @@ describe("the local console", () => {
       ["POST", "/_local/request", { function: "scheduling", method: "TRACE", path: "/" }, "method"],
       ["POST", "/_local/request", { function: "dispatcher", method: "GET", path: "/" }, "function"],
       ["GET", "/_local/data/scheduling?limit=0", undefined, "limit"],
+      ["GET", "/_local/invocations?limit=201", undefined, "limit"],
+      ["GET", "/_local/invocations?function=nope", undefined, "function"],
+      ["GET", "/_local/metrics?namespace=Rendezvous/Nope", undefined, "namespace"],
       ["POST", "/_local/queues/rendezvous-local-deliveries/redrive", undefined, "queue"],
       ["POST", "/_local/queues/rendezvous-local-deliveries-dlq/retry-now", undefined, "queue"],
     ] as const;
