@@ -20,6 +20,7 @@ import { type LocalFunction, loadHandler, makeLocalFunction } from "./invoke.ts"
 import { startObserving } from "./observed.ts";
 import { type LocalOutputs, makeOutputs, queueDepths } from "./outputs.ts";
 import { type PortOptions, type PortPlan, planPorts } from "./port-plan.ts";
+import { PortInUse } from "./ports.ts";
 import { startServices } from "./services.ts";
 import { LOCAL_WEBHOOK_URL_PARAMETER, startSsmStandIn } from "./ssm.ts";
 
@@ -82,7 +83,23 @@ const webhookSecretIn = (dataDir: string): string => {
   return secret;
 };
 
+/**
+ * With `ports: "free"` (tests) each port is picked by the OS, then bound a moment later: another process (a client
+ * socket's ephemeral port, a parallel test file) may take one in between. Such a start is stopped cleanly and tried
+ * again on new ports; a port asked for by number is never retried.
+ */
 export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const raced = options.ports === "free" && (error instanceof PortInUse || /EADDRINUSE/.test(String(error)));
+      if (!raced || attempt >= 3) throw error;
+    }
+  }
+};
+
+const startOnce = async (options: LocalRuntimeOptions): Promise<LocalRuntime> => {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const specs = options.functions ?? manifestFunctions;
   const urlSpecs = specs.filter((fn) => fn.triggers.some((trigger) => trigger.kind === "url"));
